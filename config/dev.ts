@@ -1,0 +1,29 @@
+import type { EnvironmentConfigInput } from './schema';
+
+/** Development: minimal and cheap. One NAT gateway, no interface endpoints, short retention, freely destroyed. */
+export const dev: EnvironmentConfigInput = {
+  name: 'dev',
+  account: '111111111111',
+  region: 'eu-west-1',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  drRegion: 'eu-central-1',
+  removalPolicy: 'destroy',
+  network: {
+    vpcCidr: '10.10.0.0/16',
+    subnets: {
+      public: ['10.10.1.0/24', '10.10.2.0/24', '10.10.3.0/24'],
+      application: ['10.10.11.0/24', '10.10.12.0/24', '10.10.13.0/24'],
+      database: ['10.10.21.0/24', '10.10.22.0/24', '10.10.23.0/24'],
+    },
+    natGateways: 1,
+    interfaceEndpoints: [],
+    flowLogRetentionDays: 14,
+  },
+  logRetentionDays: 14,
+  tags: {
+    Project: 'learning-assistant',
+    Environment: 'dev',
+    Owner: 'platform-team',
+    CostCenter: 'learning-assistant-dev',
+  },
+};

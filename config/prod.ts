@@ -1,0 +1,29 @@
+import type { EnvironmentConfigInput } from './schema';
+
+/** Production: redundant across three AZs and protected. Subnets follow the reference layout. */
+export const prod: EnvironmentConfigInput = {
+  name: 'prod',
+  account: '333333333333',
+  region: 'eu-west-1',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  drRegion: 'eu-central-1',
+  removalPolicy: 'retain',
+  network: {
+    vpcCidr: '10.0.0.0/16',
+    subnets: {
+      public: ['10.0.1.0/24', '10.0.2.0/24', '10.0.3.0/24'],
+      application: ['10.0.11.0/24', '10.0.12.0/24', '10.0.13.0/24'],
+      database: ['10.0.21.0/24', '10.0.22.0/24', '10.0.23.0/24'],
+    },
+    natGateways: 3,
+    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm', 'kms', 'sts'],
+    flowLogRetentionDays: 365,
+  },
+  logRetentionDays: 365,
+  tags: {
+    Project: 'learning-assistant',
+    Environment: 'prod',
+    Owner: 'platform-team',
+    CostCenter: 'learning-assistant-prod',
+  },
+};

@@ -1,0 +1,29 @@
+import type { EnvironmentConfigInput } from './schema';
+
+/** Staging: production-like, so that what passes here behaves the same in prod. */
+export const staging: EnvironmentConfigInput = {
+  name: 'staging',
+  account: '222222222222',
+  region: 'eu-west-1',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  drRegion: 'eu-central-1',
+  removalPolicy: 'retain',
+  network: {
+    vpcCidr: '10.20.0.0/16',
+    subnets: {
+      public: ['10.20.1.0/24', '10.20.2.0/24', '10.20.3.0/24'],
+      application: ['10.20.11.0/24', '10.20.12.0/24', '10.20.13.0/24'],
+      database: ['10.20.21.0/24', '10.20.22.0/24', '10.20.23.0/24'],
+    },
+    natGateways: 3,
+    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm', 'kms', 'sts'],
+    flowLogRetentionDays: 365,
+  },
+  logRetentionDays: 365,
+  tags: {
+    Project: 'learning-assistant',
+    Environment: 'staging',
+    Owner: 'platform-team',
+    CostCenter: 'learning-assistant-staging',
+  },
+};

@@ -1,0 +1,3 @@
+export * from './explicit-ip-addresses';
+export * from './network';
+export * from './subnet-layout';

@@ -1,0 +1,373 @@
+import { RemovalPolicy, Stack, ArnFormat } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ValidationError } from '../shared/errors';
+import { restrictGrantsToAwsServices } from '../shared/kms';
+import { ExplicitIpAddresses } from './explicit-ip-addresses';
+import { subnetLayoutProblems } from './subnet-layout';
+
+/** Properties of a {@link Network}. */
+export interface NetworkProps {
+  /** The VPC's IPv4 block, e.g. `10.0.0.0/16`. */
+  readonly vpcCidr: string;
+
+  /**
+   * Availability zones the VPC spans, named explicitly so that synthesis needs no lookup.
+   * The stack must report the same zones from `Stack.availabilityZones`.
+   */
+  readonly availabilityZones: string[];
+
+  /** Public tier subnet CIDRs, one per availability zone in the same order. Holds NAT gateways. */
+  readonly publicSubnetCidrs: string[];
+
+  /** Application tier subnet CIDRs (private, NAT egress), one per availability zone. */
+  readonly applicationSubnetCidrs: string[];
+
+  /** Database tier subnet CIDRs (isolated, no internet route), one per availability zone. */
+  readonly databaseSubnetCidrs: string[];
+
+  /**
+   * NAT gateways, placed in the first public subnets. One is cheap but makes every AZ's
+   * egress depend on one AZ; one per AZ survives an AZ outage.
+   *
+   * @default - one per availability zone
+   */
+  readonly natGateways?: number;
+
+  /**
+   * How long VPC flow logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+
+  /**
+   * Key that encrypts the flow-log group. A key passed in must already allow the
+   * CloudWatch Logs service principal of this region to use it.
+   *
+   * @default - a new customer-managed key with rotation
+   */
+  readonly flowLogEncryptionKey?: kms.IKey;
+
+  /**
+   * Interface endpoints to create in the application tier, reachable on 443 from the VPC.
+   * The S3 gateway endpoint is always created: it is free and carries ECR image layers.
+   *
+   * @default - none
+   */
+  readonly interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
+
+  /**
+   * TCP ports the database tier serves (databases, caches, poolers). The database tier's
+   * network ACL admits these from the application and database tiers only.
+   *
+   * @default [5432, 6379]
+   */
+  readonly databaseTierPorts?: number[];
+
+  /**
+   * What happens to the flow-log group and the key this construct creates when it is removed.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** AWS's default quota of rules per network ACL and direction. */
+const MAX_ACL_RULES_PER_DIRECTION = 20;
+const EPHEMERAL_PORTS = ec2.AclTraffic.tcpPortRange(1024, 65535);
+const HTTPS_PORT = 443;
+
+/**
+ * A three-tier VPC: public, application (private with NAT egress) and database (isolated).
+ *
+ * - Subnets get exactly the CIDRs given, one per tier and availability zone.
+ * - All traffic is logged to a KMS-encrypted CloudWatch log group.
+ * - The database tier's network ACL admits only the application and database tiers on the
+ *   database ports, plus return traffic; the default security group has no rules.
+ * - An S3 gateway endpoint always, and interface endpoints on request, keep AWS API traffic off NAT.
+ */
+export class Network extends Construct {
+  /** Subnet group name of the public tier. */
+  public static readonly PUBLIC_TIER = 'Public';
+  /** Subnet group name of the application tier. */
+  public static readonly APPLICATION_TIER = 'Application';
+  /** Subnet group name of the database tier. */
+  public static readonly DATABASE_TIER = 'Database';
+
+  /** The VPC. */
+  public readonly vpc: ec2.IVpc;
+  /** The public tier: internet-facing, for NAT gateways (and load balancers, should one ever be public). */
+  public readonly publicSubnets: ec2.SubnetSelection = { subnetGroupName: Network.PUBLIC_TIER };
+  /** The application tier: private, egress through NAT. */
+  public readonly applicationSubnets: ec2.SubnetSelection = { subnetGroupName: Network.APPLICATION_TIER };
+  /** The database tier: isolated, no route to the internet. */
+  public readonly databaseSubnets: ec2.SubnetSelection = { subnetGroupName: Network.DATABASE_TIER };
+  /** The log group receiving the VPC's flow logs. */
+  public readonly flowLogGroup: logs.ILogGroup;
+  /** The key encrypting the flow-log group. */
+  public readonly flowLogKey: kms.IKey;
+  /** The network ACL of the database tier. */
+  public readonly databaseNetworkAcl: ec2.INetworkAcl;
+  /** The security group of the interface endpoints, when any are created. */
+  public readonly endpointSecurityGroup?: ec2.ISecurityGroup;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+
+    const azCount = props.availabilityZones.length;
+    const natGateways = props.natGateways ?? azCount;
+    const databaseTierPorts = props.databaseTierPorts ?? [5432, 6379];
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.validate(props, natGateways, databaseTierPorts);
+
+    const vpc = new ec2.Vpc(this, 'Resource', {
+      ipAddresses: new ExplicitIpAddresses(
+        props.vpcCidr,
+        {
+          [Network.PUBLIC_TIER]: props.publicSubnetCidrs,
+          [Network.APPLICATION_TIER]: props.applicationSubnetCidrs,
+          [Network.DATABASE_TIER]: props.databaseSubnetCidrs,
+        },
+        props.availabilityZones,
+      ),
+      availabilityZones: props.availabilityZones,
+      natGateways,
+      subnetConfiguration: [
+        {
+          name: Network.PUBLIC_TIER,
+          subnetType: ec2.SubnetType.PUBLIC,
+          cidrMask: prefixOf(props.publicSubnetCidrs[0]),
+          // Nothing in this tier needs a public IP of its own: NAT gateways bring Elastic IPs.
+          mapPublicIpOnLaunch: false,
+        },
+        {
+          name: Network.APPLICATION_TIER,
+          subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS,
+          cidrMask: prefixOf(props.applicationSubnetCidrs[0]),
+        },
+        {
+          name: Network.DATABASE_TIER,
+          subnetType: ec2.SubnetType.PRIVATE_ISOLATED,
+          cidrMask: prefixOf(props.databaseSubnetCidrs[0]),
+        },
+      ],
+      restrictDefaultSecurityGroup: true,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+    });
+    this.vpc = vpc;
+
+    const flowLogs = this.createFlowLogs(vpc, props, removalPolicy);
+    this.flowLogGroup = flowLogs.logGroup;
+    this.flowLogKey = flowLogs.key;
+
+    this.databaseNetworkAcl = this.createDatabaseAcl(vpc, props, databaseTierPorts);
+
+    const endpoints = new Construct(this, 'Endpoints');
+    new ec2.GatewayVpcEndpoint(endpoints, 'S3', {
+      vpc,
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [this.applicationSubnets, this.databaseSubnets],
+    });
+    const interfaceEndpoints = props.interfaceEndpoints ?? [];
+    if (interfaceEndpoints.length > 0) {
+      const securityGroup = new ec2.SecurityGroup(endpoints, 'SecurityGroup', {
+        vpc,
+        description: 'Interface endpoints: HTTPS from inside the VPC only',
+        allowAllOutbound: false,
+      });
+      securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpcCidr), ec2.Port.tcp(HTTPS_PORT), 'HTTPS from the VPC');
+      this.endpointSecurityGroup = securityGroup;
+      for (const service of interfaceEndpoints) {
+        new ec2.InterfaceVpcEndpoint(endpoints, endpointId(service), {
+          vpc,
+          service,
+          subnets: this.applicationSubnets,
+          privateDnsEnabled: true,
+          securityGroups: [securityGroup],
+          // The security group above already admits the VPC on 443, as a literal CIDR.
+          open: false,
+        });
+      }
+    }
+  }
+
+  private validate(props: NetworkProps, natGateways: number, databaseTierPorts: number[]): void {
+    const azCount = props.availabilityZones.length;
+    if (azCount < 2) {
+      throw new ValidationError(
+        this,
+        `availabilityZones has ${azCount} zone(s); give at least 2 so the tiers survive an AZ outage`,
+      );
+    }
+    const problems = subnetLayoutProblems({
+      vpcCidr: props.vpcCidr,
+      tiers: {
+        publicSubnetCidrs: props.publicSubnetCidrs,
+        applicationSubnetCidrs: props.applicationSubnetCidrs,
+        databaseSubnetCidrs: props.databaseSubnetCidrs,
+      },
+      azCount,
+    });
+    if (problems.length > 0) {
+      const lines = problems.map((p) => `${p.path[0]}${p.path.length > 1 ? `[${p.path[1]}]` : ''}: ${p.message}`);
+      throw new ValidationError(this, `invalid subnet layout:\n  ${lines.join('\n  ')}`);
+    }
+    if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > azCount) {
+      throw new ValidationError(
+        this,
+        `natGateways is ${natGateways}; the application tier needs egress, so use 1 (cheap) to ${azCount} (one per AZ)`,
+      );
+    }
+    const badPort = databaseTierPorts.find((port) => !Number.isInteger(port) || port < 1 || port > 65535);
+    if (badPort !== undefined || databaseTierPorts.length === 0) {
+      throw new ValidationError(
+        this,
+        `databaseTierPorts ${JSON.stringify(databaseTierPorts)} must list TCP ports between 1 and 65535`,
+      );
+    }
+    // Per AZ: ingress is ports + return traffic from both tiers; egress is replies and HTTPS to
+    // both tiers plus the ports within the database tier.
+    const rulesPerDirection = Math.max(
+      2 * azCount * (databaseTierPorts.length + 1),
+      azCount * (4 + databaseTierPorts.length),
+    );
+    if (rulesPerDirection > MAX_ACL_RULES_PER_DIRECTION) {
+      throw new ValidationError(
+        this,
+        `databaseTierPorts ${JSON.stringify(databaseTierPorts)} need ${rulesPerDirection} network ACL rules per direction, above the default quota of ${MAX_ACL_RULES_PER_DIRECTION}; serve fewer ports from the database tier`,
+      );
+    }
+  }
+
+  private createFlowLogs(
+    vpc: ec2.Vpc,
+    props: NetworkProps,
+    removalPolicy: RemovalPolicy,
+  ): { key: kms.IKey; logGroup: logs.LogGroup } {
+    const group = new Construct(this, 'FlowLogs');
+    const stack = Stack.of(this);
+    const key =
+      props.flowLogEncryptionKey ??
+      new kms.Key(group, 'Key', {
+        description: `Encrypts the VPC flow logs of ${this.node.path}`,
+        enableKeyRotation: true,
+        removalPolicy,
+      });
+    restrictGrantsToAwsServices(key);
+    // Scoped to log groups of this account and region, so the key cannot encrypt anyone else's logs.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    const logGroup = new logs.LogGroup(group, 'LogGroup', {
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: key,
+      removalPolicy,
+    });
+    // The role's permissions live in a customer-managed policy rather than the inline default
+    // policy CDK would add; the role handed to the flow log is immutable so CDK adds none.
+    const role = new iam.Role(group, 'Role', {
+      description: 'Lets VPC Flow Logs deliver to the flow-log group',
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    });
+    new iam.ManagedPolicy(group, 'Policy', {
+      description: 'Deliver VPC flow logs to one log group',
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          resources: [logGroup.logGroupArn],
+        }),
+      ],
+    });
+    new ec2.FlowLog(group, 'Resource', {
+      resourceType: ec2.FlowLogResourceType.fromVpc(vpc),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup, role.withoutPolicyUpdates()),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+    return { key, logGroup };
+  }
+
+  /**
+   * Network ACLs are stateless, so besides the service ports the tier must also admit
+   * replies to its own outbound calls (ephemeral ports) and answer its clients on theirs.
+   */
+  private createDatabaseAcl(vpc: ec2.Vpc, props: NetworkProps, ports: number[]): ec2.NetworkAcl {
+    const acl = new ec2.NetworkAcl(this, 'DatabaseAcl', { vpc, subnetSelection: this.databaseSubnets });
+    const ingress = new Construct(acl, 'Ingress');
+    const egress = new Construct(acl, 'Egress');
+    const peers = [
+      ...props.applicationSubnetCidrs.map((cidr, index) => ({ id: `Application${index}`, cidr, database: false })),
+      ...props.databaseSubnetCidrs.map((cidr, index) => ({ id: `Database${index}`, cidr, database: true })),
+    ];
+    let ingressRule = 100;
+    let egressRule = 100;
+    for (const peer of peers) {
+      const cidr = ec2.AclCidr.ipv4(peer.cidr);
+      const peerIngress = new Construct(ingress, peer.id);
+      const peerEgress = new Construct(egress, peer.id);
+      const allow = (
+        parent: Construct,
+        id: string,
+        traffic: ec2.AclTraffic,
+        direction: ec2.TrafficDirection,
+      ): void => {
+        const ruleNumber = direction === ec2.TrafficDirection.INGRESS ? (ingressRule += 10) : (egressRule += 10);
+        new ec2.NetworkAclEntry(parent, id, {
+          networkAcl: acl,
+          cidr,
+          traffic,
+          direction,
+          ruleNumber,
+          ruleAction: ec2.Action.ALLOW,
+        });
+      };
+      for (const port of ports) {
+        allow(peerIngress, `Port${port}`, ec2.AclTraffic.tcpPort(port), ec2.TrafficDirection.INGRESS);
+      }
+      allow(peerIngress, 'Return', EPHEMERAL_PORTS, ec2.TrafficDirection.INGRESS);
+      allow(peerEgress, 'Reply', EPHEMERAL_PORTS, ec2.TrafficDirection.EGRESS);
+      // HTTPS out reaches the interface endpoints (secrets, KMS) from the tier's own workloads.
+      allow(peerEgress, `Port${HTTPS_PORT}`, ec2.AclTraffic.tcpPort(HTTPS_PORT), ec2.TrafficDirection.EGRESS);
+      if (peer.database) {
+        for (const port of ports) {
+          allow(peerEgress, `Port${port}`, ec2.AclTraffic.tcpPort(port), ec2.TrafficDirection.EGRESS);
+        }
+      }
+    }
+    return acl;
+  }
+}
+
+function prefixOf(cidr: string | undefined): number | undefined {
+  return cidr === undefined ? undefined : Number(cidr.split('/')[1]);
+}
+
+/** `com.amazonaws.eu-west-1.ecr.dkr` becomes `EcrDkr`: a stable, readable construct ID. */
+function endpointId(service: ec2.InterfaceVpcEndpointAwsService): string {
+  return service.shortName
+    .split(/[.-]/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,3 @@
+export * from './cidr';
+export * from './errors';
+export * from './kms';

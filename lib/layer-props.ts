@@ -1,0 +1,42 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { EnvironmentConfig, InterfaceEndpointName } from '../config';
+import type { NetworkProps } from '../constructs/network';
+
+/**
+ * Translation from config (plain data) to construct props (CDK types).
+ * Stacks receive the result and only wire constructs together.
+ */
+
+const INTERFACE_ENDPOINT_SERVICES: Record<InterfaceEndpointName, ec2.InterfaceVpcEndpointAwsService> = {
+  'ecr.api': ec2.InterfaceVpcEndpointAwsService.ECR,
+  'ecr.dkr': ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+  logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  secretsmanager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+  ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
+  kms: ec2.InterfaceVpcEndpointAwsService.KMS,
+  sts: ec2.InterfaceVpcEndpointAwsService.STS,
+};
+
+/** The removal policy of stateful resources in this environment. */
+export function removalPolicyOf(config: EnvironmentConfig): RemovalPolicy {
+  return config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+}
+
+/** Network layer props. */
+export function networkProps(config: EnvironmentConfig): NetworkProps {
+  const { network } = config;
+  return {
+    vpcCidr: network.vpcCidr,
+    availabilityZones: [...config.availabilityZones],
+    publicSubnetCidrs: [...network.subnets.public],
+    applicationSubnetCidrs: [...network.subnets.application],
+    databaseSubnetCidrs: [...network.subnets.database],
+    natGateways: network.natGateways,
+    // The schema only admits values CloudWatch Logs accepts, which are the enum's values.
+    flowLogRetention: network.flowLogRetentionDays as logs.RetentionDays,
+    interfaceEndpoints: network.interfaceEndpoints.map((name) => INTERFACE_ENDPOINT_SERVICES[name]),
+    removalPolicy: removalPolicyOf(config),
+  };
+}
