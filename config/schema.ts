@@ -7,20 +7,11 @@ export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
 /** Retention periods CloudWatch Logs accepts; anything else fails at deploy time, so fail at synth. */
 export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-  3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
 /** Interface endpoints the network layer knows how to create. */
-export const INTERFACE_ENDPOINTS = [
-  'ecr.api',
-  'ecr.dkr',
-  'logs',
-  'secretsmanager',
-  'ssm',
-  'kms',
-  'sts',
-] as const;
+export const INTERFACE_ENDPOINTS = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm', 'kms', 'sts'] as const;
 export type InterfaceEndpointName = (typeof INTERFACE_ENDPOINTS)[number];
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -32,12 +23,10 @@ const region = z
 /** CIDRs are checked as a whole layout (format, containment, overlap) in the refinement below. */
 const cidr = z.string();
 
-const retentionDays = z
-  .number()
-  .refine((value) => (LOG_RETENTION_DAYS as readonly number[]).includes(value), {
-    error: (issue) =>
-      `${String(issue.input)} is not a CloudWatch Logs retention period; use one of ${LOG_RETENTION_DAYS.join(', ')}`,
-  });
+const retentionDays = z.number().refine((value) => (LOG_RETENTION_DAYS as readonly number[]).includes(value), {
+  error: (issue) =>
+    `${String(issue.input)} is not a CloudWatch Logs retention period; use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+});
 
 const positiveCount = z.number().int({ error: 'must be a whole number' }).positive({ error: 'must be at least 1' });
 
@@ -139,4 +128,3 @@ export const environmentConfigSchema = z
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;
 /** What a config file declares, before validation. */
 export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
-

@@ -26,8 +26,6 @@ export interface AcknowledgmentEntry {
   readonly environments?: readonly EnvironmentName[];
 }
 
-
-
 const PUBLIC_ROUTE_REASON =
   'The public tier exists to hold the NAT gateways, which need a default route to the internet gateway. ' +
   'No workload runs there: subnets do not assign public IPs, and the application and database tiers have no such route.';

@@ -114,7 +114,8 @@ function applyOverrides(
 ): EnvironmentConfigInput {
   const result: Record<string, unknown> = { ...input };
   for (const override of OVERRIDES) {
-    const raw = sources.context(`${name}:${override.context}`) ?? sources.env[`LA_${name.toUpperCase()}_${override.variable}`];
+    const raw =
+      sources.context(`${name}:${override.context}`) ?? sources.env[`LA_${name.toUpperCase()}_${override.variable}`];
     if (raw === undefined || raw === '') {
       continue;
     }

@@ -30,9 +30,7 @@ export class ExplicitIpAddresses implements ec2.IIpAddresses {
         const cidr = cidrs?.[azIndex];
         if (cidr === undefined) {
           // Unreachable through the Network construct, which validates the layout first.
-          throw new Error(
-            `No CIDR for subnet group "${subnet.configuration.name}" in ${subnet.availabilityZone}`,
-          );
+          throw new Error(`No CIDR for subnet group "${subnet.configuration.name}" in ${subnet.availabilityZone}`);
         }
         return { cidr };
       }),

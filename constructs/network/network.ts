@@ -327,12 +327,7 @@ export class Network extends Construct {
       const cidr = ec2.AclCidr.ipv4(peer.cidr);
       const peerIngress = new Construct(ingress, peer.id);
       const peerEgress = new Construct(egress, peer.id);
-      const allow = (
-        parent: Construct,
-        id: string,
-        traffic: ec2.AclTraffic,
-        direction: ec2.TrafficDirection,
-      ): void => {
+      const allow = (parent: Construct, id: string, traffic: ec2.AclTraffic, direction: ec2.TrafficDirection): void => {
         const ruleNumber = direction === ec2.TrafficDirection.INGRESS ? (ingressRule += 10) : (egressRule += 10);
         new ec2.NetworkAclEntry(parent, id, {
           networkAcl: acl,

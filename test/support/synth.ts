@@ -37,7 +37,11 @@ export function synthesized(): SynthSummary {
 export function templateJson(environment: EnvironmentName, stackId: string): Record<string, any> {
   const stack = synthesized().stacks.find((s) => s.environment === environment && s.stackId === stackId);
   if (stack === undefined) {
-    throw new Error(`No stack ${stackId} in ${environment}; synthesized: ${synthesized().stacks.map((s) => `${s.environment}/${s.stackId}`).join(', ')}`);
+    throw new Error(
+      `No stack ${stackId} in ${environment}; synthesized: ${synthesized()
+        .stacks.map((s) => `${s.environment}/${s.stackId}`)
+        .join(', ')}`,
+    );
   }
   return JSON.parse(fs.readFileSync(stack.templateFile, 'utf8')) as Record<string, any>;
 }

@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stage } from 'aws-cdk-lib';
+import { buildApp } from '../lib/app';
+import { loadConfigs, selectEnvironments } from '../lib/config-loader';
+
+const ROOT = path.join(__dirname, '..');
+
+/** Runs `bin/app.ts` the way the CLI does (transpile only) into its own output directory. */
+function runApp(context: Record<string, string>, env: Record<string, string> = {}) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-app-'));
+  try {
+    const result = spawnSync(
+      process.execPath,
+      [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(ROOT, 'bin', 'app.ts')],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, ...env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+      },
+    );
+    const written = fs.readdirSync(outdir, { recursive: true }).map(String);
+    return { status: result.status, stderr: result.stderr, written };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+describe('bin/app.ts', () => {
+  test('an unknown environment stops synthesis with one message and no template', () => {
+    const { status, stderr, written } = runApp({ env: 'qa' });
+    expect(status).toBe(1);
+    expect(stderr.trim()).toBe('Unknown environment "qa" (from -c env=qa): expected one of dev, staging, prod');
+    expect(written).toEqual([]);
+  });
+
+  test('an invalid override stops synthesis before any template is written', () => {
+    const { status, stderr, written } = runApp({}, { LA_PROD_ACCOUNT: 'not-an-account' });
+    expect(status).toBe(1);
+    expect(stderr).toContain('prod: account: must be a 12-digit AWS account id');
+    expect(written.filter((f) => f.endsWith('.template.json'))).toEqual([]);
+  });
+
+  test('-c env=prod composes only the prod stage (checked in-process: the suite synthesizes each environment once)', () => {
+    const app = new App({ context: { env: 'prod' } });
+    const context = (key: string): unknown => app.node.tryGetContext(key);
+    const built = buildApp(app, {
+      configs: loadConfigs({ context, env: {} }),
+      selected: selectEnvironments({ context }),
+    });
+    expect(Object.keys(built.stages)).toEqual(['prod']);
+    expect(app.node.children.filter(Stage.isStage).map((stage) => stage.node.id)).toEqual(['Prod']);
+  });
+});

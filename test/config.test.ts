@@ -1,0 +1,200 @@
+import { environments, type EnvironmentConfigInput } from '../config';
+import { ConfigError, loadConfigs, selectEnvironments } from '../lib/config-loader';
+
+const noContext = (): unknown => undefined;
+
+/** Loads the committed configs with one environment's input replaced by `mutate(copy)`. */
+function loadWith(
+  name: 'dev' | 'staging' | 'prod',
+  mutate: (config: EnvironmentConfigInput & Record<string, any>) => void,
+): () => unknown {
+  const copy = structuredClone(environments[name]) as EnvironmentConfigInput & Record<string, any>;
+  mutate(copy);
+  return () => loadConfigs({ context: noContext, env: {}, environments: { ...environments, [name]: copy } });
+}
+
+describe('committed configuration', () => {
+  const configs = loadConfigs({ context: noContext, env: {} });
+
+  test('loads all three environments', () => {
+    expect(Object.keys(configs)).toEqual(['dev', 'staging', 'prod']);
+  });
+
+  test('prod uses the reference subnet layout', () => {
+    expect(configs.prod.network.subnets).toEqual({
+      public: ['10.0.1.0/24', '10.0.2.0/24', '10.0.3.0/24'],
+      application: ['10.0.11.0/24', '10.0.12.0/24', '10.0.13.0/24'],
+      database: ['10.0.21.0/24', '10.0.22.0/24', '10.0.23.0/24'],
+    });
+  });
+
+  test('dev is cheap (one NAT, no interface endpoints); staging and prod are redundant', () => {
+    expect(configs.dev.network.natGateways).toBe(1);
+    expect(configs.dev.network.interfaceEndpoints).toEqual([]);
+    expect(configs.staging.network.natGateways).toBe(3);
+    expect(configs.prod.network.natGateways).toBe(3);
+    expect(configs.prod.removalPolicy).toBe('retain');
+    expect(configs.dev.removalPolicy).toBe('destroy');
+  });
+});
+
+describe('bad input stops with one message naming environment, field and problem', () => {
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    [
+      'invalid CIDR',
+      loadWith('prod', (c) => (c.network.subnets.public[1] = '10.0.300.0/24')),
+      /prod: network\.subnets\.public\[1\]: "10\.0\.300\.0\/24" has an octet above 255/,
+    ],
+    [
+      'CIDR that is not a CIDR',
+      loadWith('dev', (c) => (c.network.vpcCidr = 'ten.dot.zero')),
+      /dev: network\.vpcCidr: "ten\.dot\.zero" is not an IPv4 CIDR/,
+    ],
+    [
+      'host bits set',
+      loadWith('staging', (c) => (c.network.subnets.database[0] = '10.20.21.7/24')),
+      /staging: network\.subnets\.database\[0\]: "10\.20\.21\.7\/24" has host bits set; the network address is 10\.20\.21\.0\/24/,
+    ],
+    [
+      'subnet outside the VPC',
+      loadWith('prod', (c) => (c.network.subnets.application[2] = '10.1.13.0/24')),
+      /prod: network\.subnets\.application\[2\]: "10\.1\.13\.0\/24" lies outside the VPC 10\.0\.0\.0\/16/,
+    ],
+    [
+      'overlapping subnets',
+      loadWith('prod', (c) => (c.network.subnets.database[0] = '10.0.11.0/25')),
+      /prod: network\.subnets\.database\[0\]: "10\.0\.11\.0\/25" overlaps application\[0\] \(10\.0\.11\.0\/24\)/,
+    ],
+    [
+      'overlapping VPCs across environments',
+      loadWith('staging', (c) => {
+        c.network.vpcCidr = '10.10.0.0/16';
+        c.network.subnets = structuredClone(environments.dev.network.subnets);
+      }),
+      /staging: network\.vpcCidr: 10\.10\.0\.0\/16 overlaps the dev VPC \(10\.10\.0\.0\/16\)/,
+    ],
+    [
+      'wrong number of availability zones',
+      loadWith('dev', (c) => (c.availabilityZones = ['eu-west-1a', 'eu-west-1b'])),
+      /dev: availabilityZones: exactly three availability zones are required/,
+    ],
+    [
+      'availability zone not in the region',
+      loadWith('prod', (c) => (c.availabilityZones[2] = 'us-east-1c')),
+      /prod: availabilityZones\[2\]: "us-east-1c" is not an availability zone of region eu-west-1/,
+    ],
+    [
+      'zero NAT gateways',
+      loadWith('dev', (c) => (c.network.natGateways = 0)),
+      /dev: network\.natGateways: must be at least 1/,
+    ],
+    [
+      'negative NAT gateways',
+      loadWith('prod', (c) => (c.network.natGateways = -2)),
+      /prod: network\.natGateways: must be at least 1/,
+    ],
+    [
+      'more NAT gateways than zones',
+      loadWith('prod', (c) => (c.network.natGateways = 4)),
+      /prod: network\.natGateways: 4 NAT gateways for 3 availability zones/,
+    ],
+    [
+      'a tier without one subnet per zone',
+      loadWith('staging', (c) => c.network.subnets.public.pop()),
+      /staging: network\.subnets\.public: 2 subnets for 3 availability zones/,
+    ],
+    [
+      'malformed account id',
+      loadWith('prod', (c) => (c.account = '1234')),
+      /prod: account: must be a 12-digit AWS account id/,
+    ],
+    [
+      'retention CloudWatch does not accept',
+      loadWith('dev', (c) => (c.network.flowLogRetentionDays = 10)),
+      /dev: network\.flowLogRetentionDays: 10 is not a CloudWatch Logs retention period/,
+    ],
+    [
+      'DR region equal to the home region',
+      loadWith('prod', (c) => (c.drRegion = 'eu-west-1')),
+      /prod: drRegion: must differ from region/,
+    ],
+    [
+      'misspelled field',
+      loadWith('dev', (c) => ((c.network as Record<string, unknown>).natGateway = 1)),
+      /dev: network: Unrecognized key: "natGateway"/,
+    ],
+    [
+      'invalid region',
+      loadWith('staging', (c) => (c.region = 'europe')),
+      /staging: region: "europe" is not an AWS region name/,
+    ],
+    [
+      'a config filed under the wrong environment',
+      loadWith('staging', (c) => (c.name = 'prod')),
+      /staging: name: "prod" does not match the environment it configures/,
+    ],
+  ];
+
+  test.each(cases)('%s', (_label, load, message) => {
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+  });
+
+  test('all problems arrive in a single error', () => {
+    const load = loadWith('prod', (c) => {
+      c.network.natGateways = 0;
+      c.account = 'x';
+    });
+    expect(load).toThrow(/Invalid configuration:\n {2}- prod: account: .*\n {2}- prod: network\.natGateways: /);
+  });
+
+  test('an unknown environment name', () => {
+    expect(() => selectEnvironments({ context: (key) => (key === 'env' ? 'qa' : undefined) })).toThrow(
+      'Unknown environment "qa" (from -c env=qa): expected one of dev, staging, prod',
+    );
+  });
+
+  test('an unknown environment file', () => {
+    expect(() =>
+      loadConfigs({ context: noContext, env: {}, environments: { ...environments, qa: environments.dev } }),
+    ).toThrow('Unknown environment "qa" in config/');
+  });
+});
+
+describe('environment selection and overrides', () => {
+  test('all environments by default, one with -c env=<name>', () => {
+    expect(selectEnvironments({ context: noContext })).toEqual(['dev', 'staging', 'prod']);
+    expect(selectEnvironments({ context: (key) => (key === 'env' ? 'prod' : undefined) })).toEqual(['prod']);
+  });
+
+  test('context overrides an environment variable, which overrides the file', () => {
+    const env = { LA_PROD_ACCOUNT: '444444444444', LA_DEV_ACCOUNT: '555555555555' };
+    const configs = loadConfigs({
+      context: (key) => (key === 'prod:account' ? '666666666666' : undefined),
+      env,
+    });
+    expect(configs.prod.account).toBe('666666666666');
+    expect(configs.dev.account).toBe('555555555555');
+    expect(configs.staging.account).toBe('222222222222');
+  });
+
+  test('region and zones move together; zones are comma-separated', () => {
+    const configs = loadConfigs({
+      context: noContext,
+      env: { LA_DEV_REGION: 'us-west-2', LA_DEV_AVAILABILITY_ZONES: 'us-west-2a, us-west-2b,us-west-2d' },
+    });
+    expect(configs.dev.region).toBe('us-west-2');
+    expect(configs.dev.availabilityZones).toEqual(['us-west-2a', 'us-west-2b', 'us-west-2d']);
+  });
+
+  test('an override is validated like the file', () => {
+    expect(() => loadConfigs({ context: noContext, env: { LA_STAGING_REGION: 'us-west-2' } })).toThrow(
+      /staging: availabilityZones\[0\]: "eu-west-1a" is not an availability zone of region us-west-2/,
+    );
+  });
+
+  test("the CLI's CDK_DEFAULT_ACCOUNT does not retarget environments", () => {
+    const configs = loadConfigs({ context: noContext, env: { CDK_DEFAULT_ACCOUNT: '999999999999' } });
+    expect(configs.prod.account).toBe('333333333333');
+  });
+});

@@ -1,0 +1,129 @@
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Network, type NetworkProps } from '../../constructs/network';
+import { ValidationError } from '../../constructs/shared';
+
+const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+
+function baseProps(): NetworkProps {
+  return {
+    vpcCidr: '10.50.0.0/16',
+    availabilityZones: [...AZS],
+    publicSubnetCidrs: ['10.50.0.0/24', '10.50.1.0/24', '10.50.2.0/24'],
+    applicationSubnetCidrs: ['10.50.16.0/20', '10.50.32.0/20', '10.50.48.0/20'],
+    databaseSubnetCidrs: ['10.50.64.0/24', '10.50.65.0/24', '10.50.66.0/24'],
+  };
+}
+
+class TestStack extends Stack {
+  public override get availabilityZones(): string[] {
+    return AZS;
+  }
+}
+
+function build(overrides: Partial<NetworkProps> = {}): { stack: Stack; network: Network } {
+  const stack = new TestStack(new App({ builtinCloudFormationValidation: false }), 'Test', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+  const network = new Network(stack, 'Network', { ...baseProps(), ...overrides });
+  return { stack, network };
+}
+
+describe('Network construct', () => {
+  test('defaults: one NAT per AZ, flow logs kept a year, stateful resources retained, no interface endpoints', () => {
+    const { stack, network } = build();
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::EC2::NatGateway', 3);
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    t.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
+    expect(network.endpointSecurityGroup).toBeUndefined();
+    // Subnets of any size work: the CIDRs are used as given.
+    t.hasResourceProperties('AWS::EC2::Subnet', { CidrBlock: '10.50.32.0/20', AvailabilityZone: 'eu-west-1b' });
+  });
+
+  test('exposes per-tier subnet selections that resolve to the right subnets', () => {
+    const { network } = build();
+    const cidrs = (selection: ec2.SubnetSelection) =>
+      network.vpc.selectSubnets(selection).subnets.map((s) => s.ipv4CidrBlock);
+    expect(cidrs(network.publicSubnets)).toEqual(baseProps().publicSubnetCidrs);
+    expect(cidrs(network.applicationSubnets)).toEqual(baseProps().applicationSubnetCidrs);
+    expect(cidrs(network.databaseSubnets)).toEqual(baseProps().databaseSubnetCidrs);
+    expect(network.vpc.selectSubnets(network.databaseSubnets).subnets).toEqual(network.vpc.isolatedSubnets);
+  });
+
+  test('a key passed in is used instead of a new one', () => {
+    const stack = new TestStack(new App({ builtinCloudFormationValidation: false }), 'Test', {
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    const key = new kms.Key(stack, 'SharedKey');
+    const network = new Network(stack, 'Network', { ...baseProps(), flowLogEncryptionKey: key });
+    expect(network.flowLogKey).toBe(key);
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 1);
+  });
+
+  test('custom database ports shape the ACL', () => {
+    const { stack } = build({ databaseTierPorts: [3306], removalPolicy: RemovalPolicy.DESTROY });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::EC2::NetworkAclEntry', { PortRange: { From: 3306, To: 3306 }, Egress: false });
+    t.resourcePropertiesCountIs('AWS::EC2::NetworkAclEntry', { PortRange: { From: 5432, To: 5432 } }, 0);
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  test('interface endpoints share one security group open on 443 to the VPC only', () => {
+    const { stack, network } = build({
+      interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.ECR, ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
+    });
+    const t = Template.fromStack(stack);
+    t.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 2);
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.50.0.0/16', FromPort: 443 })],
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })],
+    });
+    expect(network.endpointSecurityGroup).toBeDefined();
+  });
+
+  describe('rejects props that cannot work, naming the value and the fix', () => {
+    const cases: Array<[string, Partial<NetworkProps>, RegExp]> = [
+      ['a single AZ', { availabilityZones: ['eu-west-1a'] }, /availabilityZones has 1 zone\(s\); give at least 2/],
+      [
+        'overlapping subnets',
+        { databaseSubnetCidrs: ['10.50.64.0/24', '10.50.65.0/24', '10.50.1.0/24'] },
+        /databaseSubnetCidrs\[2\]: "10\.50\.1\.0\/24" overlaps publicSubnetCidrs\[1\]/,
+      ],
+      [
+        'a subnet outside the VPC',
+        { publicSubnetCidrs: ['10.50.0.0/24', '10.50.1.0/24', '10.51.2.0/24'] },
+        /publicSubnetCidrs\[2\]: "10\.51\.2\.0\/24" lies outside the VPC 10\.50\.0\.0\/16/,
+      ],
+      [
+        'a tier missing a subnet',
+        { applicationSubnetCidrs: ['10.50.16.0/20', '10.50.32.0/20'] },
+        /applicationSubnetCidrs: 2 subnets for 3 availability zones/,
+      ],
+      [
+        'no NAT gateway',
+        { natGateways: 0 },
+        /natGateways is 0; the application tier needs egress, so use 1 \(cheap\) to 3/,
+      ],
+      ['too many NAT gateways', { natGateways: 5 }, /natGateways is 5/],
+      ['an invalid port', { databaseTierPorts: [70000] }, /databaseTierPorts \[70000\] must list TCP ports/],
+      [
+        'more ports than the ACL quota allows',
+        { databaseTierPorts: [5432, 6379, 11211, 3306] },
+        /need 30 network ACL rules per direction, above the default quota of 20/,
+      ],
+    ];
+    test.each(cases)('%s', (_label, overrides, message) => {
+      expect(() => build(overrides)).toThrow(ValidationError);
+      expect(() => build(overrides)).toThrow(message);
+    });
+
+    test('the message starts with the construct path', () => {
+      expect(() => build({ natGateways: 0 })).toThrow(/^Test\/Network: /);
+    });
+  });
+});
