@@ -1,11 +1,11 @@
-import { RemovalPolicy, Stack, ArnFormat } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
-import { restrictGrantsToAwsServices } from '../shared/kms';
+import { EncryptionKey } from '../security/encryption-key';
 import { ExplicitIpAddresses } from './explicit-ip-addresses';
 import { subnetLayoutProblems } from './subnet-layout';
 
@@ -46,7 +46,7 @@ export interface NetworkProps {
 
   /**
    * Key that encrypts the flow-log group. A key passed in must already allow the
-   * CloudWatch Logs service principal of this region to use it.
+   * CloudWatch Logs service principal of this region to use it (see `EncryptionKey.allowCloudWatchLogs`).
    *
    * @default - a new customer-managed key with rotation
    */
@@ -253,31 +253,11 @@ export class Network extends Construct {
     const stack = Stack.of(this);
     const key =
       props.flowLogEncryptionKey ??
-      new kms.Key(group, 'Key', {
+      new EncryptionKey(group, 'Key', {
         description: `Encrypts the VPC flow logs of ${this.node.path}`,
-        enableKeyRotation: true,
+        allowCloudWatchLogs: true,
         removalPolicy,
       });
-    restrictGrantsToAwsServices(key);
-    // Scoped to log groups of this account and region, so the key cannot encrypt anyone else's logs.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchLogsOfThisAccount',
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
     const logGroup = new logs.LogGroup(group, 'LogGroup', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: key,

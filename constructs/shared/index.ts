@@ -1,3 +1,2 @@
 export * from './cidr';
 export * from './errors';
-export * from './kms';
