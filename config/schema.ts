@@ -14,6 +14,12 @@ export const LOG_RETENTION_DAYS = [
 export const INTERFACE_ENDPOINTS = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm', 'kms', 'sts'] as const;
 export type InterfaceEndpointName = (typeof INTERFACE_ENDPOINTS)[number];
 
+/** Cache engine versions per engine that ElastiCache offers with TLS, AUTH and Multi-AZ. */
+export const CACHE_ENGINE_VERSIONS = { redis: ['6.2', '7.0', '7.1'], valkey: ['7.2', '8.0', '8.1'] } as const;
+
+/** Enhanced-monitoring intervals RDS accepts; 0 turns it off. */
+export const MONITORING_INTERVALS_SECONDS = [0, 1, 5, 10, 15, 30, 60] as const;
+
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 const region = z
@@ -71,6 +77,74 @@ export const environmentConfigSchema = z
       /** Retention of VPC flow logs, in days. */
       flowLogRetentionDays: retentionDays,
     }),
+    /** PostgreSQL on RDS: a primary, optional read replicas, pooling through RDS Proxy. */
+    database: z.strictObject({
+      /** Full PostgreSQL version, e.g. `17.6` (a bare major is deprecated by CloudFormation). */
+      engineVersion: z
+        .string()
+        .regex(/^1[6-8]\.\d+$/, { error: 'must be a full PostgreSQL 16 to 18 version, e.g. 17.6' }),
+      /** Graviton instance class without the `db.` prefix, e.g. `r7g.large`. */
+      instanceClass: z.string().regex(/^(t4g|m6g|m7g|m8g|r6g|r7g|r8g|x2g)\.[a-z0-9]+$/, {
+        error: (issue) => `"${String(issue.input)}" is not a Graviton instance class (e.g. t4g.micro, r7g.large)`,
+      }),
+      /** Initial gp3 storage, in GiB (at least 20). */
+      allocatedStorageGiB: z.number().int().min(20, { error: 'gp3 needs at least 20 GiB' }),
+      /** Ceiling of storage autoscaling, in GiB. */
+      maxAllocatedStorageGiB: positiveCount,
+      /** A synchronous standby in another AZ. */
+      multiAz: z.boolean(),
+      /** Read replicas, spread over the other AZs. */
+      readReplicas: z
+        .number()
+        .int({ error: 'must be a whole number' })
+        .min(0, { error: 'must not be negative' })
+        .max(5),
+      /** Automated backups (and point-in-time recovery window), in days: 1 to 35. */
+      backupRetentionDays: z.number().int().min(1, { error: 'must be at least 1: backups are never off' }).max(35),
+      /** Performance Insights, encrypted with the database key. */
+      performanceInsights: z.boolean(),
+      /** Enhanced monitoring interval, in seconds; 0 turns it off. */
+      monitoringIntervalSeconds: z
+        .number()
+        .refine((v) => (MONITORING_INTERVALS_SECONDS as readonly number[]).includes(v), {
+          error: `must be one of ${MONITORING_INTERVALS_SECONDS.join(', ')}`,
+        }),
+      /** Days between automatic rotations of the database credentials. */
+      credentialRotationDays: z.number().int().min(1).max(365),
+      /** Refuse to delete the instance (and keep a final snapshot when its stack goes). */
+      deletionProtection: z.boolean(),
+      /** Statements slower than this are logged, in milliseconds. */
+      slowStatementThresholdMs: positiveCount,
+    }),
+    /** ElastiCache replication group (Redis OSS or Valkey). */
+    cache: z.strictObject({
+      engine: z.enum(['redis', 'valkey']),
+      /** Engine version, e.g. `7.1` for Redis OSS or `8.0` for Valkey. */
+      engineVersion: z.string(),
+      /** Node type, e.g. `cache.t4g.micro`. */
+      nodeType: z.string().regex(/^cache\.(t4g|m6g|m7g|r6g|r7g)\.[a-z0-9]+$/, {
+        error: (issue) => `"${String(issue.input)}" is not a Graviton cache node type (e.g. cache.t4g.small)`,
+      }),
+      /** Cluster mode (data sharded over `shards` node groups). */
+      clusterMode: z.boolean(),
+      /** Node groups; more than 1 needs cluster mode. */
+      shards: positiveCount,
+      /** Replicas per shard, 0 to 5. */
+      replicasPerShard: z.number().int().min(0, { error: 'must not be negative' }).max(5),
+      /** Automatic failover to a replica in another AZ. */
+      multiAz: z.boolean(),
+      /** Daily snapshots kept, in days; 0 turns them off. */
+      snapshotRetentionDays: z.number().int().min(0).max(35),
+    }),
+    /** S3 buckets for user uploads and for access logs. */
+    storage: z.strictObject({
+      /** Days a replaced or deleted object version is kept before it expires. */
+      noncurrentVersionExpirationDays: positiveCount,
+      /** Days after which access logs move to infrequent access (at least 30). */
+      logTransitionDays: z.number().int().min(30, { error: 'S3 Standard-IA needs objects at least 30 days old' }),
+      /** Days after which access logs expire. */
+      logExpirationDays: positiveCount,
+    }),
     /** Default retention of application and audit log groups, in days. */
     logRetentionDays: retentionDays,
     /** Cost-allocation tags applied to every resource (plus `ManagedBy`). */
@@ -110,6 +184,58 @@ export const environmentConfigSchema = z
         code: 'custom',
         path: ['network', 'natGateways'],
         message: `${config.network.natGateways} NAT gateways for ${azCount} availability zones; use at most one per AZ`,
+      });
+    }
+
+    const { database, cache, storage } = config;
+    if (database.maxAllocatedStorageGiB <= database.allocatedStorageGiB) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'maxAllocatedStorageGiB'],
+        message: `${database.maxAllocatedStorageGiB} GiB must exceed allocatedStorageGiB (${database.allocatedStorageGiB}) for storage to autoscale`,
+      });
+    }
+    if (database.readReplicas > 0 && !database.multiAz) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'readReplicas'],
+        message: `${database.readReplicas} read replica(s) in a single-AZ setup: enable database.multiAz first (replicas scale reads, only a standby protects writes)`,
+      });
+    }
+    if (database.readReplicas > azCount - 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'readReplicas'],
+        message: `${database.readReplicas} read replicas cannot each sit outside the primary's AZ with ${azCount} AZs; use at most ${azCount - 1}`,
+      });
+    }
+    const versions: readonly string[] = CACHE_ENGINE_VERSIONS[cache.engine];
+    if (!versions.includes(cache.engineVersion)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cache', 'engineVersion'],
+        message: `"${cache.engineVersion}" is not a ${cache.engine} version this project supports; use one of ${versions.join(', ')}`,
+      });
+    }
+    if (cache.multiAz && cache.replicasPerShard < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cache', 'replicasPerShard'],
+        message: 'cache.multiAz needs at least one replica per shard to fail over to',
+      });
+    }
+    if (!cache.clusterMode && cache.shards !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cache', 'shards'],
+        message: `${cache.shards} shards need cache.clusterMode: true`,
+      });
+    }
+    if (storage.logExpirationDays <= storage.logTransitionDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['storage', 'logExpirationDays'],
+        message: `${storage.logExpirationDays} days must exceed logTransitionDays (${storage.logTransitionDays})`,
       });
     }
 

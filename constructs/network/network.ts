@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
+import { ServiceRole } from '../shared/service-role';
 import { EncryptionKey } from '../security/encryption-key';
 import { ExplicitIpAddresses } from './explicit-ip-addresses';
 import { subnetLayoutProblems } from './subnet-layout';
@@ -263,17 +264,11 @@ export class Network extends Construct {
       encryptionKey: key,
       removalPolicy,
     });
-    // The role's permissions live in a customer-managed policy rather than the inline default
-    // policy CDK would add; the role handed to the flow log is immutable so CDK adds none.
-    const role = new iam.Role(group, 'Role', {
+    const role = new ServiceRole(group, 'Role', {
       description: 'Lets VPC Flow Logs deliver to the flow-log group',
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
-    });
-    new iam.ManagedPolicy(group, 'Policy', {
-      description: 'Deliver VPC flow logs to one log group',
-      roles: [role],
       statements: [
         new iam.PolicyStatement({
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
@@ -283,7 +278,7 @@ export class Network extends Construct {
     });
     new ec2.FlowLog(group, 'Resource', {
       resourceType: ec2.FlowLogResourceType.fromVpc(vpc),
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup, role.withoutPolicyUpdates()),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup, role.role),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
     return { key, logGroup };

@@ -1,2 +1,3 @@
 export * from './cidr';
 export * from './errors';
+export * from './service-role';
