@@ -2,6 +2,7 @@
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { ConfigError, loadConfigs, selectEnvironments } from '../lib/config-loader';
+import { isBlocking, reportedViolations } from '../lib/validation-report';
 
 const app = new App();
 const context = (key: string): unknown => app.node.tryGetContext(key);
@@ -19,4 +20,18 @@ try {
   throw error;
 }
 
-app.synth();
+const assembly = app.synth();
+
+// The CLI checks the validation report only for the stacks it selected, and a bare `cdk synth`
+// selects none of the stages' stacks: fail here, whatever the selection.
+const blocking = reportedViolations(assembly.directory).filter(isBlocking);
+if (blocking.length > 0) {
+  console.error(
+    [
+      `Compliance validation failed: ${blocking.length} unacknowledged finding(s). Fix the resource, or acknowledge with a reason in lib/acknowledgments.ts.`,
+      ...blocking.map((v) => `  ${v.rule} (${v.plugin}) at ${v.paths.join(', ')}: ${v.description.split('\n')[0]}`),
+      `Full report: ${assembly.directory}/validation-report.json`,
+    ].join('\n'),
+  );
+  process.exitCode = 1;
+}

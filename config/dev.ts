@@ -26,7 +26,7 @@ export const dev: EnvironmentConfigInput = {
     maxAllocatedStorageGiB: 50,
     multiAz: false,
     readReplicas: 0,
-    backupRetentionDays: 1,
+    backupRetentionDays: 7,
     performanceInsights: false,
     monitoringIntervalSeconds: 0,
     credentialRotationDays: 30,

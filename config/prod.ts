@@ -41,7 +41,7 @@ export const prod: EnvironmentConfigInput = {
     shards: 1,
     replicasPerShard: 2,
     multiAz: true,
-    snapshotRetentionDays: 14,
+    snapshotRetentionDays: 15,
   },
   storage: {
     noncurrentVersionExpirationDays: 90,

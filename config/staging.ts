@@ -41,7 +41,7 @@ export const staging: EnvironmentConfigInput = {
     shards: 1,
     replicasPerShard: 1,
     multiAz: true,
-    snapshotRetentionDays: 7,
+    snapshotRetentionDays: 15,
   },
   storage: {
     noncurrentVersionExpirationDays: 30,

@@ -26,52 +26,213 @@ export interface AcknowledgmentEntry {
   readonly environments?: readonly EnvironmentName[];
 }
 
-const PUBLIC_ROUTE_REASON =
-  'The public tier exists to hold the NAT gateways, which need a default route to the internet gateway. ' +
-  'No workload runs there: subnets do not assign public IPs, and the application and database tiers have no such route.';
+const NIST = 'NIST.800.53.R5';
+const HIPAA = 'HIPAA.Security';
+const PCI = 'PCI.DSS.321';
+const guard = (rule: string): string => `${GUARD_NAMESPACE}::${rule}`;
+
+/** One decision that answers several rules' findings on the same construct. */
+function acknowledge(
+  ids: readonly string[],
+  path: string,
+  reason: string,
+  environments?: readonly EnvironmentName[],
+): AcknowledgmentEntry[] {
+  return ids.map((id) => ({ id, path, reason, environments }));
+}
+
+const DEV_ONLY: readonly EnvironmentName[] = ['dev'];
+const WITH_REPLICAS: readonly EnvironmentName[] = ['staging', 'prod'];
 
 /**
  * The project's single registry of acknowledged findings. Review every change to it.
  */
 export const ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   // --- Network layer ----------------------------------------------------------------------------
-  {
-    id: 'AwsSolutions-VPC3',
-    path: 'Network/Network/DatabaseAcl',
-    reason:
-      'AwsSolutions discourages network ACLs as hard to maintain; this one is a deliberate second fence ' +
+  ...acknowledge(
+    ['AwsSolutions-VPC3'],
+    'Network/Network/DatabaseAcl',
+    'AwsSolutions discourages network ACLs as hard to maintain; this one is a deliberate second fence ' +
       'around the database tier (only the application and database tiers, only the database ports), generated ' +
       'from the subnet layout and covered by tests.',
-  },
-  ...(['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const).flatMap((pack) =>
-    [1, 2, 3].map((subnet) => ({
-      id: `${pack}-VPCNoUnrestrictedRouteToIGW`,
-      path: `Network/Network/Resource/PublicSubnet${subnet}/DefaultRoute`,
-      reason: PUBLIC_ROUTE_REASON,
-    })),
   ),
-  {
-    id: 'CloudFormation-Validate::W3010',
-    path: 'Network/Network/Resource',
-    reason:
-      'Availability zones are pinned in config on purpose: synthesis runs offline without lookups, and each ' +
+  ...[1, 2, 3].flatMap((subnet) =>
+    acknowledge(
+      [
+        `${NIST}-VPCNoUnrestrictedRouteToIGW`,
+        `${HIPAA}-VPCNoUnrestrictedRouteToIGW`,
+        `${PCI}-VPCNoUnrestrictedRouteToIGW`,
+      ],
+      `Network/Network/Resource/PublicSubnet${subnet}/DefaultRoute`,
+      'The public tier exists to hold the NAT gateways, which need a default route to the internet gateway. ' +
+        'No workload runs there: subnets do not assign public IPs, and the application and database tiers have no such route.',
+    ),
+  ),
+  ...acknowledge(
+    ['CloudFormation-Validate::W3010'],
+    'Network/Network/Resource',
+    'Availability zones are pinned in config on purpose: synthesis runs offline without lookups, and each ' +
       'tier is laid out with fixed CIDRs per zone. Moving to other zones is a reviewed config change.',
-  },
-  {
-    id: `${GUARD_NAMESPACE}::lambda_inside_vpc_check`,
-    path: 'Network/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler',
-    reason:
-      'aws-cdk-lib ships this singleton provider to strip the default security group (Vpc.restrictDefaultSecurityGroup). ' +
+  ),
+  ...acknowledge(
+    ['CloudFormation-Validate::W3010'],
+    'Data/Database',
+    'The primary (when single-AZ) and each read replica are placed in a chosen AZ on purpose: replicas go to ' +
+      "the AZs other than the primary's so reads survive the loss of one zone. The zones come from config.",
+  ),
+  ...acknowledge(
+    [guard('lambda_inside_vpc_check')],
+    'Network/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler',
+    'aws-cdk-lib ships this singleton provider to strip the default security group (Vpc.restrictDefaultSecurityGroup). ' +
       'It runs only during deployment, calls only the EC2 API, handles no data, and its placement is not configurable.',
-  },
-  {
-    id: `${GUARD_NAMESPACE}::cloudwatch_log_group_retention_period_check`,
-    path: 'Network/Network/FlowLogs/LogGroup',
-    environments: ['dev'],
-    reason:
-      'dev keeps flow logs for 14 days to stay cheap: it carries no production traffic or data. ' +
-      'staging and prod keep them at least a year, as the control requires.',
-  },
+  ),
+  ...['Network/Network/FlowLogs/LogGroup', 'Data/Database/Logs', 'Data/Cache/Logs'].flatMap((path) =>
+    acknowledge(
+      [guard('cloudwatch_log_group_retention_period_check')],
+      path,
+      'dev keeps logs for 14 days to stay cheap: it carries no production traffic or data. ' +
+        'staging and prod keep them at least a year, as the control requires.',
+      DEV_ONLY,
+    ),
+  ),
+
+  // --- Data layer: PostgreSQL -------------------------------------------------------------------
+  ...acknowledge(
+    ['AwsSolutions-RDS2', `${NIST}-RDSStorageEncrypted`, `${HIPAA}-RDSStorageEncrypted`, `${PCI}-RDSStorageEncrypted`],
+    'Data/Database/Replicas',
+    "Read replicas in the source region are always encrypted with the primary's key; CloudFormation rejects " +
+      'StorageEncrypted next to SourceDBInstanceIdentifier (cfn-lint F3020), so the rules cannot see it.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    ['AwsSolutions-RDS3', `${NIST}-RDSMultiAZSupport`, `${HIPAA}-RDSMultiAZSupport`],
+    'Data/Database/Replicas',
+    "Replicas only scale reads and sit in the AZs other than the primary's, behind a weighted reader name; " +
+      'the writer is Multi-AZ. A standby per replica would double their cost for no write availability.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    [
+      'AwsSolutions-RDS3',
+      `${NIST}-RDSMultiAZSupport`,
+      `${HIPAA}-RDSMultiAZSupport`,
+      guard('rds_instance_multi_az_support_check'),
+      'AwsSolutions-RDS10',
+      `${NIST}-RDSInstanceDeletionProtectionEnabled`,
+      `${HIPAA}-RDSInstanceDeletionProtectionEnabled`,
+      guard('rds_instance_deletion_protection_enabled_check'),
+      `${NIST}-RDSEnhancedMonitoringEnabled`,
+      `${HIPAA}-RDSEnhancedMonitoringEnabled`,
+      guard('rds_instance_enhanced_monitoring_enabled_check'),
+    ],
+    'Data/Database/Resource',
+    'dev runs one small single-AZ instance without deletion protection or enhanced monitoring: it is ' +
+      'disposable by design, holds no production data, and staging proves the protected configuration.',
+    DEV_ONLY,
+  ),
+  ...acknowledge(
+    ['AwsSolutions-RDS11', guard('rds_instance_no_default_ports_check')],
+    'Data/Database',
+    'RDS Proxy only listens on 5432, so clients use the default port anyway; a different port on the instances ' +
+      'adds no protection. Access is limited by security groups (proxy and rotation only) and the database-tier NACL.',
+  ),
+  ...acknowledge(
+    [`${NIST}-RDSInBackupPlan`, `${HIPAA}-RDSInBackupPlan`],
+    'Data/Database',
+    'Automated backups with point-in-time recovery (35 days in prod) protect the database today; the AWS Backup ' +
+      'plan with cross-region copies belongs to the backup/DR layer, which is not built yet.',
+  ),
+  ...acknowledge(
+    [
+      `${NIST}-EC2RestrictedCommonPorts`,
+      `${NIST}-EC2RestrictedSSH`,
+      `${HIPAA}-EC2RestrictedCommonPorts`,
+      `${HIPAA}-EC2RestrictedSSH`,
+      `${PCI}-EC2RestrictedCommonPorts`,
+      `${PCI}-EC2RestrictedSSH`,
+    ],
+    'Data/Database/SecurityGroups/Primary',
+    'These rules look for SSH and common ports open to 0.0.0.0/0 and cannot evaluate the port token RDS gives its ' +
+      'ingress rules; the only sources here are the proxy and rotation security groups, on the database port.',
+  ),
+  ...acknowledge(
+    ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]'],
+    'Data/Database/MonitoringRole',
+    'AmazonRDSEnhancedMonitoringRole is the policy AWS maintains for the enhanced-monitoring agent; it only writes ' +
+      'to the RDSOSMetrics log group. A copy of our own would drift from what the agent needs.',
+    WITH_REPLICAS,
+  ),
+
+  // --- Data layer: cache ------------------------------------------------------------------------
+  ...acknowledge(
+    [
+      'AwsSolutions-AEC4',
+      guard('elasticache_repl_grp_auto_failover_enabled_check'),
+      `${NIST}-ElastiCacheRedisClusterAutomaticBackup`,
+      `${HIPAA}-ElastiCacheRedisClusterAutomaticBackup`,
+    ],
+    'Data/Cache/Resource',
+    'dev runs a single cache node with one day of snapshots: the cache holds only rebuildable data and dev ' +
+      'no production traffic; staging and prod fail over across AZs and keep 15 days of snapshots.',
+    DEV_ONLY,
+  ),
+  ...acknowledge(
+    ['AwsSolutions-AEC5'],
+    'Data/Cache/Resource',
+    'A non-default port adds no protection: the cache security group admits only explicitly allowed clients, ' +
+      'the database-tier NACL only the application tier, and every client must authenticate over TLS.',
+  ),
+  ...acknowledge(
+    ['AwsSolutions-AEC6'],
+    'Data/Cache/Resource',
+    'Authentication is role-based access control (a user group with the application user; the default user is ' +
+      'off), which Control Tower requires for Redis 6+; this rule only recognises the older AUTH token.',
+  ),
+  ...acknowledge(
+    ['AwsSolutions-SMG4', `${NIST}-SecretsManagerRotationEnabled`, `${HIPAA}-SecretsManagerRotationEnabled`],
+    'Data/Cache/Credentials',
+    'Secrets Manager has no managed rotation for ElastiCache users; rotating means a custom function that ' +
+      'updates the user with two passwords in turn. Until it exists the password is 64 random characters, ' +
+      'usable only over TLS from allowed security groups.',
+  ),
+
+  // --- Data layer: buckets ----------------------------------------------------------------------
+  ...['Data/Uploads', 'Data/AccessLogs'].flatMap((path) =>
+    acknowledge(
+      [
+        `${NIST}-S3BucketReplicationEnabled`,
+        `${HIPAA}-S3BucketReplicationEnabled`,
+        `${PCI}-S3BucketReplicationEnabled`,
+      ],
+      path,
+      'Buckets are versioned and retained in staging and prod; copies in the DR region belong to the backup/DR ' +
+        'layer, which is not built yet.',
+    ),
+  ),
+  ...acknowledge(
+    [
+      `${NIST}-S3DefaultEncryptionKMS`,
+      `${HIPAA}-S3DefaultEncryptionKMS`,
+      `${PCI}-S3DefaultEncryptionKMS`,
+      guard('s3_bucket_default_encryption_kms_check'),
+    ],
+    'Data/AccessLogs',
+    'Application Load Balancer access logs can only be delivered to buckets encrypted with SSE-S3, so the ' +
+      'access-logs bucket cannot use a KMS key; it holds request logs, never user content.',
+  ),
+  ...acknowledge(
+    [guard('s3_bucket_logging_enabled_check')],
+    'Data/AccessLogs',
+    "This is the bucket that receives the other buckets' server access logs; logging it into itself would " +
+      'log its own log deliveries without end.',
+  ),
+  ...acknowledge(
+    [guard('lambda_inside_vpc_check')],
+    'Data/Custom::S3AutoDeleteObjectsCustomResourceProvider',
+    "dev buckets are emptied on stack deletion by aws-cdk-lib's provider (autoDeleteObjects) so dev can be " +
+      'destroyed freely; it runs only at deletion, calls only the S3 API and its placement is not configurable.',
+    DEV_ONLY,
+  ),
 ];
 
 /**

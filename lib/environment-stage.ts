@@ -1,9 +1,9 @@
 import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
-import { NetworkStack } from '../stacks';
+import { DataStack, NetworkStack } from '../stacks';
 import type { EnvironmentStackProps } from './environment-stack';
-import { networkProps } from './layer-props';
+import { dataProps, networkProps } from './layer-props';
 
 /** Properties of an {@link EnvironmentStage}. */
 export interface EnvironmentStageProps extends StageProps {
@@ -14,10 +14,17 @@ export interface EnvironmentStageProps extends StageProps {
 /** Stage IDs, which are also the CLI selectors: `cdk deploy 'Dev/*'`. */
 export const STAGE_IDS = { dev: 'Dev', staging: 'Staging', prod: 'Prod' } as const;
 
+/**
+ * Types CDK's L1 marks taggable but CloudFormation's schema does not (deploying tags on them fails).
+ */
+const UNTAGGABLE_TYPES = ['AWS::RDS::DBProxyTargetGroup'];
+
 /** One environment: its layer stacks, bound to the configured account and region, tagged for cost allocation. */
 export class EnvironmentStage extends Stage {
   /** The network layer. */
   public readonly network: NetworkStack;
+  /** The data layer. */
+  public readonly data: DataStack;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     const { config } = props;
@@ -37,9 +44,14 @@ export class EnvironmentStage extends Stage {
       network: networkProps(config),
     });
 
-    for (const [key, value] of Object.entries(config.tags)) {
-      Tags.of(this).add(key, value);
+    this.data = new DataStack(this, 'Data', {
+      ...common,
+      description: `Learning Assistant ${config.name}: keys, PostgreSQL with replicas and proxy, cache, buckets`,
+      ...dataProps(config, this.network.network),
+    });
+
+    for (const [key, value] of Object.entries({ ...config.tags, ManagedBy: 'aws-cdk' })) {
+      Tags.of(this).add(key, value, { excludeResourceTypes: UNTAGGABLE_TYPES });
     }
-    Tags.of(this).add('ManagedBy', 'aws-cdk');
   }
 }

@@ -1,8 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import type { EnvironmentConfig, InterfaceEndpointName } from '../config';
-import type { NetworkProps } from '../constructs/network';
+import { CacheEngine } from '../constructs/data';
+import type { Network, NetworkProps } from '../constructs/network';
+import type { DataStackProps } from '../stacks';
+import type { EnvironmentStackProps } from './environment-stack';
 
 /**
  * Translation from config (plain data) to construct props (CDK types).
@@ -38,5 +42,78 @@ export function networkProps(config: EnvironmentConfig): NetworkProps {
     flowLogRetention: network.flowLogRetentionDays as logs.RetentionDays,
     interfaceEndpoints: network.interfaceEndpoints.map((name) => INTERFACE_ENDPOINT_SERVICES[name]),
     removalPolicy: removalPolicyOf(config),
+  };
+}
+
+/** The removal policy of databases and caches: a final snapshot where data is retained. */
+function dataRemovalPolicyOf(config: EnvironmentConfig): RemovalPolicy {
+  return config.removalPolicy === 'retain' ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY;
+}
+
+/** Identifier prefix of named resources: `learning-assistant-prod`. */
+export function resourcePrefixOf(config: EnvironmentConfig): string {
+  return `${config.tags.Project}-${config.name}`;
+}
+
+/** Data layer props, wired to the network layer's VPC and tiers. */
+export function dataProps(
+  config: EnvironmentConfig,
+  network: Network,
+): Omit<DataStackProps, keyof EnvironmentStackProps> {
+  const { database, cache, storage } = config;
+  const prefix = resourcePrefixOf(config);
+  const logRetention = config.logRetentionDays as logs.RetentionDays;
+  const [major] = database.engineVersion.split('.');
+  return {
+    keyAliasPrefix: `alias/${config.tags.Project}/${config.name}`,
+    keyRemovalPolicy: removalPolicyOf(config),
+    database: {
+      vpc: network.vpc,
+      subnets: network.databaseSubnets,
+      // The rotation function calls the Secrets Manager API: it needs the application tier's egress.
+      rotationSubnets: network.applicationSubnets,
+      availabilityZones: [...config.availabilityZones],
+      engineVersion: rds.PostgresEngineVersion.of(database.engineVersion, major ?? database.engineVersion),
+      instanceType: new ec2.InstanceType(database.instanceClass),
+      identifierPrefix: prefix,
+      logRetention,
+      allocatedStorageGiB: database.allocatedStorageGiB,
+      maxAllocatedStorageGiB: database.maxAllocatedStorageGiB,
+      multiAz: database.multiAz,
+      readReplicas: database.readReplicas,
+      backupRetentionDays: database.backupRetentionDays,
+      performanceInsights: database.performanceInsights,
+      monitoringIntervalSeconds: database.monitoringIntervalSeconds,
+      credentialRotationDays: database.credentialRotationDays,
+      deletionProtection: database.deletionProtection,
+      removalPolicy: dataRemovalPolicyOf(config),
+      slowStatementThresholdMs: database.slowStatementThresholdMs,
+      endpointZoneName: `database.${config.name}.${config.tags.Project}.internal`,
+    },
+    cache: {
+      vpc: network.vpc,
+      subnets: network.databaseSubnets,
+      replicationGroupId: prefix,
+      engine: cache.engine === 'valkey' ? CacheEngine.VALKEY : CacheEngine.REDIS,
+      engineVersion: cache.engineVersion,
+      nodeType: cache.nodeType,
+      clusterMode: cache.clusterMode,
+      shards: cache.shards,
+      replicasPerShard: cache.replicasPerShard,
+      multiAz: cache.multiAz,
+      snapshotRetentionDays: cache.snapshotRetentionDays,
+      logRetention,
+      removalPolicy: dataRemovalPolicyOf(config),
+    },
+    uploads: {
+      noncurrentVersionExpirationDays: storage.noncurrentVersionExpirationDays,
+      removalPolicy: removalPolicyOf(config),
+    },
+    accessLogs: {
+      noncurrentVersionExpirationDays: storage.noncurrentVersionExpirationDays,
+      transitionToInfrequentAccessDays: storage.logTransitionDays,
+      expirationDays: storage.logExpirationDays,
+      removalPolicy: removalPolicyOf(config),
+    },
   };
 }

@@ -1,1 +1,2 @@
 export * from './network-stack';
+export * from './data-stack';

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { App, Stage } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { loadConfigs, selectEnvironments } from '../lib/config-loader';
+import { cdkJsonContext } from './support/paths';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -44,7 +45,7 @@ describe('bin/app.ts', () => {
   });
 
   test('-c env=prod composes only the prod stage (checked in-process: the suite synthesizes each environment once)', () => {
-    const app = new App({ context: { env: 'prod' } });
+    const app = new App({ context: { ...cdkJsonContext(), env: 'prod' } });
     const context = (key: string): unknown => app.node.tryGetContext(key);
     const built = buildApp(app, {
       configs: loadConfigs({ context, env: {} }),

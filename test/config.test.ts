@@ -133,6 +133,56 @@ describe('bad input stops with one message naming environment, field and problem
       loadWith('staging', (c) => (c.name = 'prod')),
       /staging: name: "prod" does not match the environment it configures/,
     ],
+    [
+      'read replicas in a single-AZ setup',
+      loadWith('dev', (c) => (c.database.readReplicas = 1)),
+      /dev: database\.readReplicas: 1 read replica\(s\) in a single-AZ setup: enable database\.multiAz first/,
+    ],
+    [
+      'more replicas than other AZs',
+      loadWith('prod', (c) => (c.database.readReplicas = 3)),
+      /prod: database\.readReplicas: 3 read replicas cannot each sit outside the primary's AZ with 3 AZs; use at most 2/,
+    ],
+    [
+      'a bare PostgreSQL major version',
+      loadWith('prod', (c) => (c.database.engineVersion = '17')),
+      /prod: database\.engineVersion: must be a full PostgreSQL 16 to 18 version, e\.g\. 17\.6/,
+    ],
+    [
+      'an x86 instance class',
+      loadWith('staging', (c) => (c.database.instanceClass = 'm5.large')),
+      /staging: database\.instanceClass: "m5\.large" is not a Graviton instance class/,
+    ],
+    [
+      'storage that cannot autoscale',
+      loadWith('dev', (c) => (c.database.maxAllocatedStorageGiB = 20)),
+      /dev: database\.maxAllocatedStorageGiB: 20 GiB must exceed allocatedStorageGiB \(20\)/,
+    ],
+    [
+      'backups turned off',
+      loadWith('prod', (c) => (c.database.backupRetentionDays = 0)),
+      /prod: database\.backupRetentionDays: must be at least 1: backups are never off/,
+    ],
+    [
+      'a Multi-AZ cache without replicas',
+      loadWith('staging', (c) => (c.cache.replicasPerShard = 0)),
+      /staging: cache\.replicasPerShard: cache\.multiAz needs at least one replica per shard/,
+    ],
+    [
+      'a cache version the engine does not have',
+      loadWith('prod', (c) => (c.cache.engine = 'valkey')),
+      /prod: cache\.engineVersion: "7\.1" is not a valkey version this project supports; use one of 7\.2, 8\.0, 8\.1/,
+    ],
+    [
+      'shards without cluster mode',
+      loadWith('prod', (c) => (c.cache.shards = 3)),
+      /prod: cache\.shards: 3 shards need cache\.clusterMode: true/,
+    ],
+    [
+      'logs that expire before they transition',
+      loadWith('dev', (c) => (c.storage.logExpirationDays = 30)),
+      /dev: storage\.logExpirationDays: 30 days must exceed logTransitionDays \(30\)/,
+    ],
   ];
 
   test.each(cases)('%s', (_label, load, message) => {

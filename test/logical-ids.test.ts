@@ -1,3 +1,4 @@
+import type { EnvironmentName } from '../config';
 import { ENVIRONMENTS, synthesized, templateJson } from './support/synth';
 import { statefulLogicalIds } from './support/stateful';
 
@@ -7,8 +8,40 @@ import { statefulLogicalIds } from './support/stateful';
  * If a replacement is truly intended, update this list in the same reviewed change,
  * and say why in the commit message.
  */
-const PINNED: Record<string, readonly string[]> = {
-  Network: ['AWS::KMS::Key NetworkFlowLogsKey91A8904C', 'AWS::Logs::LogGroup NetworkFlowLogsLogGroup625EB2BC'],
+const NETWORK = ['AWS::KMS::Key NetworkFlowLogsKey91A8904C', 'AWS::Logs::LogGroup NetworkFlowLogsLogGroup625EB2BC'];
+
+const DATA = [
+  'AWS::ElastiCache::ReplicationGroup Cache18F6EE16',
+  'AWS::KMS::Key KeysCache82376DBB',
+  'AWS::KMS::Key KeysDatabase918B5966',
+  'AWS::KMS::Key KeysLogs7981C88C',
+  'AWS::KMS::Key KeysStorage70A6EB44',
+  'AWS::Logs::LogGroup CacheLogsEngine71B28A82',
+  'AWS::Logs::LogGroup CacheLogsSlowB0DFFE37',
+  'AWS::Logs::LogGroup DatabaseLogsPrimaryPostgresql3D20FD34',
+  'AWS::Logs::LogGroup DatabaseLogsPrimaryUpgradeA94998FD',
+  'AWS::RDS::DBInstance DatabaseF44359DD',
+  'AWS::RDS::DBProxy DatabaseProxyE01FC4E6',
+  'AWS::S3::Bucket AccessLogs8B620ECA',
+  'AWS::S3::Bucket Uploads4F6EB0FD',
+  'AWS::SecretsManager::Secret CacheCredentials926150CD',
+  'AWS::SecretsManager::Secret DatabaseCredentials24F58BE6',
+];
+const REPLICA_1 = [
+  'AWS::Logs::LogGroup DatabaseLogsReplica1PostgresqlD667E6B7',
+  'AWS::Logs::LogGroup DatabaseLogsReplica1Upgrade46B5BF18',
+  'AWS::RDS::DBInstance DatabaseReplicasReplica15494D66D',
+];
+const REPLICA_2 = [
+  'AWS::Logs::LogGroup DatabaseLogsReplica2Postgresql2CC4BAFE',
+  'AWS::Logs::LogGroup DatabaseLogsReplica2UpgradeC8F151CA',
+  'AWS::RDS::DBInstance DatabaseReplicasReplica27998213C',
+];
+
+const PINNED: Record<EnvironmentName, Record<string, readonly string[]>> = {
+  dev: { Network: NETWORK, Data: DATA },
+  staging: { Network: NETWORK, Data: [...DATA, ...REPLICA_1] },
+  prod: { Network: NETWORK, Data: [...DATA, ...REPLICA_1, ...REPLICA_2] },
 };
 
 describe.each(ENVIRONMENTS)('%s stateful logical IDs', (environment) => {
@@ -17,7 +50,7 @@ describe.each(ENVIRONMENTS)('%s stateful logical IDs', (environment) => {
     for (const stack of stacks) {
       const ids = statefulLogicalIds(templateJson(environment, stack.stackId));
       if (ids.length > 0) {
-        expect({ stack: stack.stackId, pinned: PINNED[stack.stackId] !== undefined }).toEqual({
+        expect({ stack: stack.stackId, pinned: PINNED[environment][stack.stackId] !== undefined }).toEqual({
           stack: stack.stackId,
           pinned: true,
         });
@@ -25,7 +58,9 @@ describe.each(ENVIRONMENTS)('%s stateful logical IDs', (environment) => {
     }
   });
 
-  test.each(Object.keys(PINNED))('%s', (stackId) => {
-    expect(statefulLogicalIds(templateJson(environment, stackId))).toEqual([...(PINNED[stackId] ?? [])].sort());
+  test.each(Object.keys(PINNED[environment]))('%s', (stackId) => {
+    expect(statefulLogicalIds(templateJson(environment, stackId))).toEqual(
+      [...(PINNED[environment][stackId] ?? [])].sort(),
+    );
   });
 });

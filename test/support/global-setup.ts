@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
 import { loadConfigs, selectEnvironments } from '../../lib/config-loader';
-import { ASSEMBLY_DIR, SUMMARY_FILE, TEST_OUT } from './paths';
+import { ASSEMBLY_DIR, SUMMARY_FILE, TEST_OUT, cdkJsonContext } from './paths';
 import type { SynthSummary } from './synth';
 
 /**
@@ -16,10 +16,7 @@ export default function globalSetup(): void {
   fs.rmSync(TEST_OUT, { recursive: true, force: true });
   fs.mkdirSync(TEST_OUT, { recursive: true });
 
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  const app = new App({ outdir: ASSEMBLY_DIR, context: cdkJson.context });
+  const app = new App({ outdir: ASSEMBLY_DIR, context: cdkJsonContext() });
   const context = (key: string): unknown => app.node.tryGetContext(key);
   // The committed configuration, without overrides from the developer's shell.
   const configs = loadConfigs({ context, env: {} });

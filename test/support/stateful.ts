@@ -28,3 +28,19 @@ export function statefulLogicalIds(template: { Resources?: Record<string, { Type
     .map(([logicalId, resource]) => `${resource.Type} ${logicalId}`)
     .sort();
 }
+
+/**
+ * Stateful types that hold data: in a protected environment none may be deleted with its stack.
+ * (An RDS proxy is pinned because its endpoint is a contract, but it holds no data.)
+ */
+export const DATA_TYPES: readonly string[] = STATEFUL_TYPES.filter((type) => type !== 'AWS::RDS::DBProxy');
+
+/** `"<type> <logicalId> (<policy>)"` for each data-holding resource that its stack's deletion would delete. */
+export function deletedWithStack(template: {
+  Resources?: Record<string, { Type: string; DeletionPolicy?: string }>;
+}): string[] {
+  return Object.entries(template.Resources ?? {})
+    .filter(([, r]) => DATA_TYPES.includes(r.Type))
+    .filter(([, r]) => !['Retain', 'Snapshot', 'RetainExceptOnCreate'].includes(r.DeletionPolicy ?? 'Delete'))
+    .map(([id, r]) => `${r.Type} ${id} (${r.DeletionPolicy ?? 'Delete'})`);
+}

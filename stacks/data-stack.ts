@@ -1,0 +1,76 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import {
+  CacheCluster,
+  PostgresDatabase,
+  SecureBucket,
+  type CacheClusterProps,
+  type DataKeys,
+  type DataServices,
+  type PostgresDatabaseProps,
+  type SecureBucketProps,
+} from '../constructs/data';
+import { EncryptionKey } from '../constructs/security';
+import { EnvironmentStack, type EnvironmentStackProps } from '../lib/environment-stack';
+
+/** Properties of a {@link DataStack}. */
+export interface DataStackProps extends EnvironmentStackProps {
+  /** Alias prefix of the keys, e.g. `alias/learning-assistant/prod`; each key appends its domain. */
+  readonly keyAliasPrefix: string;
+  /** What happens to the keys when they leave the stack. */
+  readonly keyRemovalPolicy: RemovalPolicy;
+  /** PostgreSQL, without its keys (the stack supplies them). */
+  readonly database: Omit<PostgresDatabaseProps, 'encryptionKey' | 'logEncryptionKey'>;
+  /** Cache, without its keys. */
+  readonly cache: Omit<CacheClusterProps, 'encryptionKey' | 'logEncryptionKey'>;
+  /** The uploads bucket, without its key and log target. */
+  readonly uploads: Omit<SecureBucketProps, 'encryptionKey' | 'serverAccessLogsBucket'>;
+  /** The access-logs bucket. */
+  readonly accessLogs: Omit<SecureBucketProps, 'encryptionKey' | 'serverAccessLogsBucket'>;
+}
+
+/** The data layer of one environment: keys, PostgreSQL, cache and buckets. */
+export class DataStack extends EnvironmentStack implements DataServices {
+  public readonly keys: DataKeys;
+  public readonly database: PostgresDatabase;
+  public readonly cache: CacheCluster;
+  public readonly logsBucket: s3.IBucket;
+  public readonly uploadsBucket: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+
+    const keys = new Construct(this, 'Keys');
+    const key = (keyId: string, domain: string, options: { viaServices?: string[]; allowCloudWatchLogs?: boolean }) =>
+      new EncryptionKey(keys, keyId, {
+        description: `Learning Assistant ${domain} (${props.keyAliasPrefix})`,
+        alias: `${props.keyAliasPrefix}/${domain}`,
+        removalPolicy: props.keyRemovalPolicy,
+        ...options,
+      });
+    this.keys = {
+      database: key('Database', 'database', { viaServices: ['rds', 'secretsmanager'] }),
+      cache: key('Cache', 'cache', { viaServices: ['elasticache', 'secretsmanager'] }),
+      storage: key('Storage', 'storage', { viaServices: ['s3'] }),
+      logs: key('Logs', 'logs', { allowCloudWatchLogs: true }),
+    };
+
+    this.database = new PostgresDatabase(this, 'Database', {
+      ...props.database,
+      encryptionKey: this.keys.database,
+      logEncryptionKey: this.keys.logs,
+    });
+    this.cache = new CacheCluster(this, 'Cache', {
+      ...props.cache,
+      encryptionKey: this.keys.cache,
+      logEncryptionKey: this.keys.logs,
+    });
+    this.logsBucket = new SecureBucket(this, 'AccessLogs', props.accessLogs);
+    this.uploadsBucket = new SecureBucket(this, 'Uploads', {
+      ...props.uploads,
+      encryptionKey: this.keys.storage,
+      serverAccessLogsBucket: this.logsBucket,
+    });
+  }
+}

@@ -1,0 +1,272 @@
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import {
+  CacheCluster,
+  CacheEngine,
+  PostgresDatabase,
+  SecureBucket,
+  type CacheClusterProps,
+  type PostgresDatabaseProps,
+} from '../../constructs/data';
+import { ValidationError } from '../../constructs/shared';
+
+const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+
+class TestStack extends Stack {
+  public override get availabilityZones(): string[] {
+    return AZS;
+  }
+}
+
+function fixture(context: Record<string, unknown> = {}) {
+  const app = new App({ builtinCloudFormationValidation: false, context });
+  const stack = new TestStack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: AZS,
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'App', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+  const key = new kms.Key(stack, 'Key');
+  const logKey = new kms.Key(stack, 'LogKey');
+  const client = new ec2.SecurityGroup(stack, 'Client', { vpc });
+  return { stack, vpc, key, logKey, client };
+}
+
+describe('PostgresDatabase', () => {
+  function database(overrides: Partial<PostgresDatabaseProps> = {}) {
+    const f = fixture();
+    const db = new PostgresDatabase(f.stack, 'Db', {
+      vpc: f.vpc,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      availabilityZones: AZS,
+      engineVersion: rds.PostgresEngineVersion.VER_17_6,
+      instanceType: new ec2.InstanceType('t4g.medium'),
+      identifierPrefix: 'test-app',
+      encryptionKey: f.key,
+      logEncryptionKey: f.logKey,
+      ...overrides,
+    });
+    return { ...f, db };
+  }
+
+  test('secure defaults: Multi-AZ, protected, final snapshot, 7 days of backups, monitoring', () => {
+    const { stack } = database();
+    const t = Template.fromStack(stack);
+    t.hasResource('AWS::RDS::DBInstance', {
+      DeletionPolicy: 'Snapshot',
+      Properties: Match.objectLike({
+        MultiAZ: true,
+        DeletionProtection: true,
+        BackupRetentionPeriod: 7,
+        MonitoringInterval: 60,
+        EnablePerformanceInsights: true,
+        PubliclyAccessible: false,
+      }),
+    });
+    t.hasResourceProperties('AWS::RDS::DBProxy', { RequireTLS: true });
+    t.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'CNAME' }, 1);
+  });
+
+  test('allowFrom opens the proxy and the replicas, never the primary', () => {
+    const { stack, db, client } = database({ readReplicas: 2 });
+    db.allowFrom(client);
+    const t = Template.fromStack(stack);
+    const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+    const fromClient = ingress.filter((i) => JSON.stringify(i.SourceSecurityGroupId).includes('Client'));
+    expect(fromClient.map((i) => i.GroupId['Fn::GetAtt'][0]).sort()).toEqual([
+      expect.stringMatching(/^DbSecurityGroupsProxy/),
+      expect.stringMatching(/^DbSecurityGroupsReplicas/),
+    ]);
+    expect(fromClient.every((i) => i.FromPort === 5432 && i.ToPort === 5432)).toBe(true);
+    t.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'CNAME' }, 2);
+  });
+
+  test('grants read the credentials and connect with IAM', () => {
+    const { stack, db } = database();
+    const role = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    db.grantReadCredentials(role);
+    db.grantConnect(role, 'reporting');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] }),
+          Match.objectLike({ Action: 'rds-db:connect' }),
+        ]),
+      },
+    });
+    expect(db.port).toBe(5432);
+    expect(db.readerEndpoint).toBe('reader.database.internal');
+  });
+
+  const invalid: Array<[string, Partial<PostgresDatabaseProps>, RegExp]> = [
+    [
+      'replicas on a single-AZ primary',
+      { multiAz: false, readReplicas: 1 },
+      /readReplicas is 1 on a single-AZ primary; set multiAz: true/,
+    ],
+    [
+      'more replicas than other AZs',
+      { readReplicas: 3 },
+      /readReplicas is 3 with 3 availability zones; .* use at most 2/,
+    ],
+    ['a negative replica count', { readReplicas: -1 }, /readReplicas is -1/],
+    ['backups off', { backupRetentionDays: 0 }, /backupRetentionDays is 0; RDS keeps 1 to 35 days/],
+    [
+      'a monitoring interval RDS rejects',
+      { monitoringIntervalSeconds: 20 },
+      /monitoringIntervalSeconds is 20; RDS accepts 0, 1, 5, 10, 15, 30, 60/,
+    ],
+    [
+      'storage that cannot grow',
+      { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 },
+      /maxAllocatedStorageGiB \(100\) must exceed/,
+    ],
+    [
+      'an identifier RDS rejects',
+      { identifierPrefix: 'Test_App' },
+      /identifierPrefix "Test_App" must start with a letter/,
+    ],
+  ];
+  test.each(invalid)('rejects %s', (_label, overrides, message) => {
+    expect(() => database(overrides)).toThrow(ValidationError);
+    expect(() => database(overrides)).toThrow(message);
+  });
+});
+
+describe('CacheCluster', () => {
+  function cache(overrides: Partial<CacheClusterProps> = {}) {
+    const f = fixture();
+    const c = new CacheCluster(f.stack, 'Cache', {
+      vpc: f.vpc,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      replicationGroupId: 'test-cache',
+      encryptionKey: f.key,
+      logEncryptionKey: f.logKey,
+      ...overrides,
+    });
+    return { ...f, cache: c };
+  }
+
+  test('secure defaults: TLS required, encrypted, RBAC, Multi-AZ with a replica, snapshots', () => {
+    const { stack } = cache();
+    Template.fromStack(stack).hasResource('AWS::ElastiCache::ReplicationGroup', {
+      DeletionPolicy: 'Snapshot',
+      Properties: Match.objectLike({
+        TransitEncryptionMode: 'required',
+        AtRestEncryptionEnabled: true,
+        MultiAZEnabled: true,
+        AutomaticFailoverEnabled: true,
+        ReplicasPerNodeGroup: 1,
+        SnapshotRetentionLimit: 7,
+        ClusterMode: 'disabled',
+      }),
+    });
+  });
+
+  test('cluster mode exposes the configuration endpoint; Valkey users use the valkey engine', () => {
+    const { stack, cache: c } = cache({
+      clusterMode: true,
+      shards: 3,
+      engine: CacheEngine.VALKEY,
+      engineVersion: '8.0',
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      ClusterMode: 'enabled',
+      NumNodeGroups: 3,
+      Engine: 'valkey',
+    });
+    t.allResourcesProperties('AWS::ElastiCache::User', { Engine: 'valkey' });
+    expect(stack.resolve(c.endpoint)).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^Cache/), 'ConfigurationEndPoint.Address'],
+    });
+  });
+
+  test('allowFrom admits a security group on 6379; removal DESTROY deletes everything', () => {
+    const { stack, cache: c, client } = cache({ removalPolicy: RemovalPolicy.DESTROY });
+    c.allowFrom(client);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 6379,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Client'), 'GroupId'] },
+    });
+    t.hasResource('AWS::ElastiCache::ReplicationGroup', { DeletionPolicy: 'Delete' });
+    t.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+  });
+
+  const invalid: Array<[string, Partial<CacheClusterProps>, RegExp]> = [
+    ['Multi-AZ without replicas', { replicasPerShard: 0 }, /multiAz needs at least one replica per shard/],
+    ['shards without cluster mode', { shards: 2 }, /shards is 2; use 1, or set clusterMode: true/],
+    ['too many replicas', { replicasPerShard: 6 }, /replicasPerShard is 6; ElastiCache allows 0 to 5/],
+    ['an identifier ElastiCache rejects', { replicationGroupId: 'Bad_Name' }, /replicationGroupId "Bad_Name"/],
+    ['snapshots kept too long', { snapshotRetentionDays: 40 }, /snapshotRetentionDays is 40/],
+  ];
+  test.each(invalid)('rejects %s', (_label, overrides, message) => {
+    expect(() => cache(overrides)).toThrow(ValidationError);
+    expect(() => cache(overrides)).toThrow(message);
+  });
+});
+
+describe('SecureBucket', () => {
+  const withFlag = { [cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY]: true };
+
+  test('defaults: private, TLS only, versioned, SSE-S3, retained', () => {
+    const { stack } = fixture();
+    new SecureBucket(stack, 'Bucket');
+    const t = Template.fromStack(stack);
+    t.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+      }),
+    });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('access logs go to the target through a bucket policy', () => {
+    const { stack } = fixture(withFlag);
+    const logs = new SecureBucket(stack, 'Logs');
+    new SecureBucket(stack, 'Data', { serverAccessLogsBucket: logs });
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' } })]),
+      },
+    });
+  });
+
+  test('explains the feature flag it needs for access logs', () => {
+    const { stack } = fixture();
+    const logs = new SecureBucket(stack, 'Logs');
+    expect(() => new SecureBucket(stack, 'Data', { serverAccessLogsBucket: logs })).toThrow(
+      /enable the feature flag "@aws-cdk\/aws-s3:serverAccessLogsUseBucketPolicy"/,
+    );
+  });
+
+  test('rejects a lifecycle S3 cannot run', () => {
+    const { stack } = fixture();
+    expect(() => new SecureBucket(stack, 'A', { transitionToInfrequentAccessDays: 10 })).toThrow(
+      /transitionToInfrequentAccessDays is 10; Standard-IA accepts objects 30 days or older/,
+    );
+    expect(() => new SecureBucket(stack, 'B', { transitionToInfrequentAccessDays: 60, expirationDays: 30 })).toThrow(
+      /expirationDays \(30\) must exceed transitionToInfrequentAccessDays \(60\)/,
+    );
+  });
+});
