@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
-import { ConfigError, loadConfigs, selectEnvironments } from '../lib/config-loader';
+import { ConfigError, imageTagOverride, loadConfigs, selectEnvironments } from '../lib/config-loader';
 import { isBlocking, reportedViolations } from '../lib/validation-report';
 
 const app = new App();
@@ -11,7 +11,7 @@ try {
   // Validate every input before a single construct exists, so bad config writes no template.
   const selected = selectEnvironments({ context });
   const configs = loadConfigs({ context, env: process.env });
-  buildApp(app, { configs, selected });
+  buildApp(app, { configs, selected, imageTag: imageTagOverride({ context }) });
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

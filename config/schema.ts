@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fargateSizeProblem } from '../constructs/compute/fargate-size';
 import { subnetLayoutProblems } from '../constructs/network/subnet-layout';
 
 /** The environments this project deploys. Adding one is a deliberate change here and in `config/index.ts`. */
@@ -145,6 +146,77 @@ export const environmentConfigSchema = z
       /** Days after which access logs expire. */
       logExpirationDays: positiveCount,
     }),
+    /**
+     * Public DNS: the Route53 zone the environment serves under. Without it the environment serves on
+     * CloudFront's domain and the load balancer speaks HTTP inside the VPC.
+     */
+    domain: z
+      .strictObject({
+        /** Zone name, e.g. `learning-assistant.example.com`. */
+        zoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name' }),
+        /** Hosted zone id, e.g. `Z0123456789ABCDEFGHIJ` (no lookups at synth time). */
+        hostedZoneId: z.string().regex(/^Z[A-Z0-9]{6,31}$/, { error: 'must be a Route53 hosted zone id (Z...)' }),
+      })
+      .optional(),
+    /** The Next.js application on ECS Fargate. */
+    compute: z.strictObject({
+      /** Where the image comes from: built from `app/` at deploy time, or a tag of the environment's ECR repository. */
+      image: z.discriminatedUnion('source', [
+        z.strictObject({ source: z.literal('asset') }),
+        z.strictObject({
+          source: z.literal('ecr'),
+          tag: z.string().regex(/^[\w][\w.-]{0,127}$/, { error: 'must be a Docker tag' }),
+        }),
+      ]),
+      /** Images kept in the repository; older ones expire. */
+      repositoryMaxImages: positiveCount,
+      /** Task CPU in Fargate units (1024 = 1 vCPU). */
+      cpuUnits: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
+      /** Task memory, in MiB. */
+      memoryMiB: positiveCount,
+      minTasks: positiveCount,
+      maxTasks: positiveCount,
+      /** Share of tasks on Fargate Spot, 0 to 100 (100: all Spot). */
+      spotPercent: z.number().int().min(0).max(100),
+      /** Target CPU utilization, in percent. */
+      cpuTargetPercent: z.number().int().min(10).max(90),
+      /** Target memory utilization, in percent. */
+      memoryTargetPercent: z.number().int().min(10).max(90),
+      /** Target load-balancer requests per task per minute. */
+      requestsPerTaskPerMinute: positiveCount,
+      /** Scheduled changes of the task-count bounds. */
+      scheduledScaling: z.array(
+        z.strictObject({
+          name: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: 'must be PascalCase, e.g. BusinessHours' }),
+          schedule: z.string().regex(/^(cron|rate|at)\(.+\)$/, { error: 'must be cron(...), rate(...) or at(...)' }),
+          timeZone: z
+            .string()
+            .regex(/^[A-Za-z_]+(\/[A-Za-z_]+)*$/, { error: 'must be an IANA time zone, e.g. Europe/Berlin' }),
+          minTasks: positiveCount,
+          maxTasks: positiveCount.optional(),
+        }),
+      ),
+      /** Predictive scaling on CPU. */
+      predictiveScaling: z.boolean(),
+      /** How new revisions replace old ones. */
+      deployment: z.strictObject({
+        strategy: z.enum(['rolling', 'blue-green', 'canary', 'linear']),
+        /** Traffic moved per step, in percent (canary and linear). */
+        stepPercent: z.number().min(0.1).max(100),
+        /** Minutes between steps (canary and linear). */
+        stepIntervalMinutes: z.number().int().min(0).max(1440),
+        /** Minutes the new revision serves all traffic before the old one goes. */
+        bakeTimeMinutes: z.number().int().min(0).max(1440),
+        /** Roll back when more than this percentage of answers are 5xx. */
+        rollback5xxPercent: z.number().min(0.1).max(100),
+        /** Roll back when p95 latency exceeds this, in milliseconds. */
+        rollbackLatencyP95Ms: positiveCount,
+      }),
+      /** OpenTelemetry collector sidecar sending traces to X-Ray. */
+      tracing: z.boolean(),
+      /** Refuse deletion of the load balancer. */
+      deletionProtection: z.boolean(),
+    }),
     /** Default retention of application and audit log groups, in days. */
     logRetentionDays: retentionDays,
     /** Cost-allocation tags applied to every resource (plus `ManagedBy`). */
@@ -236,6 +308,35 @@ export const environmentConfigSchema = z
         code: 'custom',
         path: ['storage', 'logExpirationDays'],
         message: `${storage.logExpirationDays} days must exceed logTransitionDays (${storage.logTransitionDays})`,
+      });
+    }
+
+    const { compute } = config;
+    const sizeProblem = fargateSizeProblem(compute.cpuUnits, compute.memoryMiB);
+    if (sizeProblem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['compute', 'memoryMiB'], message: sizeProblem });
+    }
+    if (compute.maxTasks < compute.minTasks) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compute', 'maxTasks'],
+        message: `${compute.maxTasks} is below minTasks (${compute.minTasks})`,
+      });
+    }
+    compute.scheduledScaling.forEach((scheduled, index) => {
+      if (scheduled.minTasks > (scheduled.maxTasks ?? compute.maxTasks)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compute', 'scheduledScaling', index, 'minTasks'],
+          message: `${scheduled.minTasks} exceeds the upper bound (${scheduled.maxTasks ?? compute.maxTasks})`,
+        });
+      }
+    });
+    if (compute.deployment.strategy === 'linear' && compute.deployment.stepPercent < 3) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compute', 'deployment', 'stepPercent'],
+        message: `${compute.deployment.stepPercent}% is below the 3% minimum step of a linear deployment`,
       });
     }
 

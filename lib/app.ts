@@ -10,6 +10,12 @@ export interface BuildAppOptions {
   readonly configs: Readonly<Record<EnvironmentName, EnvironmentConfig>>;
   /** The environments to build. */
   readonly selected: readonly EnvironmentName[];
+  /**
+   * Image tag CI deployed (`-c imageTag=...`), for environments that run an ECR image.
+   *
+   * @default - the configured tags
+   */
+  readonly imageTag?: string;
 }
 
 /** What {@link buildApp} built. */
@@ -29,7 +35,10 @@ export function buildApp(app: App, options: BuildAppOptions): BuiltApp {
   const stages: Partial<Record<EnvironmentName, EnvironmentStage>> = {};
   const acknowledgments: AppliedAcknowledgment[] = [];
   for (const name of options.selected) {
-    const stage = new EnvironmentStage(app, STAGE_IDS[name], { config: options.configs[name] });
+    const stage = new EnvironmentStage(app, STAGE_IDS[name], {
+      config: options.configs[name],
+      imageTag: options.imageTag,
+    });
     stages[name] = stage;
     acknowledgments.push(...applyAcknowledgments(stage, name));
   }

@@ -161,3 +161,20 @@ function formatPath(path: readonly PropertyKey[]): string {
 function isEnvironmentName(value: string): value is EnvironmentName {
   return (ENVIRONMENT_NAMES as readonly string[]).includes(value);
 }
+
+/**
+ * The image tag CI passes with `-c imageTag=...`, checked like a Docker tag.
+ *
+ * @throws ConfigError for a tag Docker would refuse
+ */
+export function imageTagOverride(sources: Pick<ConfigSources, 'context'>): string | undefined {
+  const raw = sources.context('imageTag');
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  const tag = String(raw);
+  if (!/^[\w][\w.-]{0,127}$/.test(tag)) {
+    throw new ConfigError(`imageTag: "${tag}" (from -c imageTag=...) is not a Docker tag`);
+  }
+  return tag;
+}

@@ -1,23 +1,35 @@
 import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
-import { DataStack, NetworkStack } from '../stacks';
+import { ComputeStack, DataStack, NetworkStack } from '../stacks';
 import type { EnvironmentStackProps } from './environment-stack';
-import { dataProps, networkProps } from './layer-props';
+import { computeProps, dataProps, networkProps } from './layer-props';
 
 /** Properties of an {@link EnvironmentStage}. */
 export interface EnvironmentStageProps extends StageProps {
   /** The validated configuration of the environment. */
   readonly config: EnvironmentConfig;
+  /**
+   * Image tag CI deployed (`-c imageTag=...`), overriding the configured one.
+   *
+   * @default - the configured tag
+   */
+  readonly imageTag?: string;
 }
 
 /** Stage IDs, which are also the CLI selectors: `cdk deploy 'Dev/*'`. */
 export const STAGE_IDS = { dev: 'Dev', staging: 'Staging', prod: 'Prod' } as const;
 
 /**
- * Types CDK's L1 marks taggable but CloudFormation's schema does not (deploying tags on them fails).
+ * Types CDK's L1 marks taggable but whose CloudFormation schema has no Tags (cfn-lint E3002):
+ * deploying tags on them fails.
  */
-const UNTAGGABLE_TYPES = ['AWS::RDS::DBProxyTargetGroup'];
+const UNTAGGABLE_TYPES = [
+  'AWS::RDS::DBProxyTargetGroup',
+  'AWS::ApplicationAutoScaling::ScalableTarget',
+  'AWS::ElasticLoadBalancingV2::Listener',
+  'AWS::ElasticLoadBalancingV2::ListenerRule',
+];
 
 /** One environment: its layer stacks, bound to the configured account and region, tagged for cost allocation. */
 export class EnvironmentStage extends Stage {
@@ -25,6 +37,8 @@ export class EnvironmentStage extends Stage {
   public readonly network: NetworkStack;
   /** The data layer. */
   public readonly data: DataStack;
+  /** The compute layer. */
+  public readonly compute: ComputeStack;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     const { config } = props;
@@ -48,6 +62,12 @@ export class EnvironmentStage extends Stage {
       ...common,
       description: `Learning Assistant ${config.name}: keys, PostgreSQL with replicas and proxy, cache, buckets`,
       ...dataProps(config, this.network.network),
+    });
+
+    this.compute = new ComputeStack(this, 'Compute', {
+      ...common,
+      description: `Learning Assistant ${config.name}: Next.js on ECS Fargate behind an internal load balancer`,
+      ...computeProps(config, this.network.network, this.data, props.imageTag),
     });
 
     for (const [key, value] of Object.entries({ ...config.tags, ManagedBy: 'aws-cdk' })) {

@@ -3,9 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { EnvironmentConfig, InterfaceEndpointName } from '../config';
+import * as path from 'node:path';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { WebDeploymentStrategy } from '../constructs/compute';
 import { CacheEngine } from '../constructs/data';
 import type { Network, NetworkProps } from '../constructs/network';
-import type { DataStackProps } from '../stacks';
+import type { ComputeStackProps, DataStackProps } from '../stacks';
 import type { EnvironmentStackProps } from './environment-stack';
 
 /**
@@ -114,6 +117,77 @@ export function dataProps(
       transitionToInfrequentAccessDays: storage.logTransitionDays,
       expirationDays: storage.logExpirationDays,
       removalPolicy: removalPolicyOf(config),
+    },
+  };
+}
+
+const DEPLOYMENT_STRATEGIES = {
+  rolling: WebDeploymentStrategy.ROLLING,
+  'blue-green': WebDeploymentStrategy.BLUE_GREEN,
+  canary: WebDeploymentStrategy.CANARY,
+  linear: WebDeploymentStrategy.LINEAR,
+} as const;
+
+/** Directory of the application shipped with this repository. */
+export const APP_DIRECTORY = path.join(__dirname, '..', 'app');
+
+/**
+ * Compute layer props, wired to the network and data layers.
+ *
+ * @param imageTag CI's image tag (`-c imageTag=...`); overrides the configured tag of an ECR image
+ */
+export function computeProps(
+  config: EnvironmentConfig,
+  network: Network,
+  data: ComputeStackProps['data'],
+  imageTag?: string,
+): Omit<ComputeStackProps, keyof EnvironmentStackProps> {
+  const { compute, domain } = config;
+  const prefix = resourcePrefixOf(config);
+  const retain = config.removalPolicy === 'retain';
+  return {
+    repository: {
+      repositoryName: `${config.tags.Project}/${config.name}/web`,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      imageScanOnPush: true,
+      lifecycleRules: [{ description: 'Keep the newest images only', maxImageCount: compute.repositoryMaxImages }],
+      removalPolicy: removalPolicyOf(config),
+      emptyOnDelete: !retain,
+    },
+    image:
+      compute.image.source === 'asset'
+        ? { kind: 'asset', directory: APP_DIRECTORY }
+        : { kind: 'repository', tag: imageTag ?? compute.image.tag },
+    data,
+    originCertificate: domain && {
+      domainName: `origin.${domain.zoneName}`,
+      zoneName: domain.zoneName,
+      hostedZoneId: domain.hostedZoneId,
+    },
+    web: {
+      vpc: network.vpc,
+      subnets: network.applicationSubnets,
+      name: prefix,
+      cpuUnits: compute.cpuUnits,
+      memoryMiB: compute.memoryMiB,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      logRemovalPolicy: removalPolicyOf(config),
+      minTasks: compute.minTasks,
+      maxTasks: compute.maxTasks,
+      spotPercent: compute.spotPercent,
+      cpuTargetPercent: compute.cpuTargetPercent,
+      memoryTargetPercent: compute.memoryTargetPercent,
+      requestsPerTaskPerMinute: compute.requestsPerTaskPerMinute,
+      scheduledCapacity: compute.scheduledScaling.map((s) => ({ ...s })),
+      predictiveScaling: compute.predictiveScaling,
+      deploymentStrategy: DEPLOYMENT_STRATEGIES[compute.deployment.strategy],
+      trafficShiftPercent: compute.deployment.stepPercent,
+      trafficShiftIntervalMinutes: compute.deployment.stepIntervalMinutes,
+      bakeTimeMinutes: compute.deployment.bakeTimeMinutes,
+      rollback5xxPercent: compute.deployment.rollback5xxPercent,
+      rollbackLatencyP95Ms: compute.deployment.rollbackLatencyP95Ms,
+      deletionProtection: compute.deletionProtection,
+      tracing: compute.tracing,
     },
   };
 }

@@ -36,7 +36,7 @@ export class DataStack extends EnvironmentStack implements DataServices {
   public readonly database: PostgresDatabase;
   public readonly cache: CacheCluster;
   public readonly logsBucket: s3.IBucket;
-  public readonly uploadsBucket: s3.IBucket;
+  public readonly uploadsBucket: SecureBucket;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);

@@ -1,2 +1,3 @@
 export * from './network-stack';
 export * from './data-stack';
+export * from './compute-stack';

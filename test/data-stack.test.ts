@@ -318,7 +318,7 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
 
 describe('protected environments', () => {
   test.each(['staging', 'prod'] as const)('%s: no data-holding resource is deleted with its stack', (environment) => {
-    for (const stackId of ['Network', 'Data']) {
+    for (const stackId of ['Network', 'Data', 'Compute']) {
       expect({ stackId, deleted: deletedWithStack(templateJson(environment, stackId)) }).toEqual({
         stackId,
         deleted: [],

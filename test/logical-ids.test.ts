@@ -38,10 +38,18 @@ const REPLICA_2 = [
   'AWS::RDS::DBInstance DatabaseReplicasReplica27998213C',
 ];
 
+const COMPUTE = [
+  'AWS::ECR::Repository Repository22E53BBD',
+  'AWS::Logs::LogGroup WebExecLogs5190C281',
+  'AWS::Logs::LogGroup WebLogsD9759FC4',
+];
+/** Only strategies with a test listener have the deployment probe. */
+const PROBE = ['AWS::Logs::LogGroup WebDeploymentProbeLogsF83CFC04'];
+
 const PINNED: Record<EnvironmentName, Record<string, readonly string[]>> = {
-  dev: { Network: NETWORK, Data: DATA },
-  staging: { Network: NETWORK, Data: [...DATA, ...REPLICA_1] },
-  prod: { Network: NETWORK, Data: [...DATA, ...REPLICA_1, ...REPLICA_2] },
+  dev: { Network: NETWORK, Data: DATA, Compute: COMPUTE },
+  staging: { Network: NETWORK, Data: [...DATA, ...REPLICA_1], Compute: [...COMPUTE, ...PROBE] },
+  prod: { Network: NETWORK, Data: [...DATA, ...REPLICA_1, ...REPLICA_2], Compute: [...COMPUTE, ...PROBE] },
 };
 
 describe.each(ENVIRONMENTS)('%s stateful logical IDs', (environment) => {

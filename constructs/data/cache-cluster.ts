@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
+import { grantSecretRead } from '../shared/grants';
 
 /** Cache engines ElastiCache offers with the same protocol. */
 export enum CacheEngine {
@@ -134,6 +135,7 @@ export class CacheCluster extends Construct implements ec2.IConnectable {
   public readonly clusterMode: boolean;
   /** Where clients must be allowed in. */
   public readonly connections: ec2.Connections;
+  private readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: CacheClusterProps) {
     super(scope, id);
@@ -142,6 +144,7 @@ export class CacheCluster extends Construct implements ec2.IConnectable {
     const replicasPerShard = props.replicasPerShard ?? 1;
     const multiAz = props.multiAz ?? true;
     this.clusterMode = props.clusterMode ?? false;
+    this.encryptionKey = props.encryptionKey;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
     const retainedUnlessDestroyed =
       removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
@@ -245,14 +248,20 @@ export class CacheCluster extends Construct implements ec2.IConnectable {
       : this.replicationGroup.attrPrimaryEndPointAddress;
   }
 
-  /** Lets `peer` reach the cache on its port. */
+  /**
+   * Lets `peer` reach the cache on its port. The rules are created from the peer's side, so they
+   * live in the peer's stack and never make this stack depend on a consumer.
+   */
   public allowFrom(peer: ec2.IConnectable, description = 'Cache client'): void {
-    this.connections.allowDefaultPortFrom(peer, description);
+    peer.connections.allowTo(this, ec2.Port.tcp(PORT), description);
   }
 
-  /** Lets `grantee` read the application user's credentials (and decrypt them through Secrets Manager). */
+  /**
+   * Lets `grantee` read the application user's credentials (and decrypt them through Secrets
+   * Manager). Works across stacks: only the grantee's policy changes.
+   */
   public grantReadCredentials(grantee: iam.IGrantable): iam.Grant {
-    return this.credentials.grantRead(grantee);
+    return grantSecretRead(grantee, this.credentials, this.encryptionKey);
   }
 
   private validate(props: CacheClusterProps, shards: number, replicasPerShard: number, multiAz: boolean): void {

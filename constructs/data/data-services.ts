@@ -2,6 +2,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { CacheCluster } from './cache-cluster';
 import type { PostgresDatabase } from './postgres-database';
+import type { SecureBucket } from './secure-bucket';
 
 /**
  * What the data layer offers the layers above it. The compute layer reads endpoints, ports and
@@ -13,8 +14,8 @@ export interface DataServices {
   readonly database: PostgresDatabase;
   /** Redis/Valkey: `endpoint`, `port`, `credentials` (RBAC user), `allowFrom`, `grantReadCredentials`. */
   readonly cache: CacheCluster;
-  /** User uploads, SSE-KMS with the storage key: `grantRead`, `grantReadWrite`, `grantPut`. */
-  readonly uploadsBucket: s3.IBucket;
+  /** User uploads, SSE-KMS with the storage key: `grantObjectReadWrite` (least privilege), or the usual `grantRead`. */
+  readonly uploadsBucket: SecureBucket;
   /** Access logs of the buckets, load balancer and CDN (SSE-S3, which those services require). */
   readonly logsBucket: s3.IBucket;
   /** Keys per data domain. */

@@ -8,6 +8,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
+import { grantSecretRead } from '../shared/grants';
 import { ServiceRole } from '../shared/service-role';
 
 /** Properties of a {@link PostgresDatabase}. */
@@ -192,6 +193,7 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
   public readonly credentials: secretsmanager.ISecret;
   /** Where clients must be allowed in: the proxy and the replicas. */
   public readonly connections: ec2.Connections;
+  private readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
@@ -202,6 +204,7 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
       removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     this.validate(props, readReplicas, monitoringInterval);
     this.databaseName = props.databaseName ?? 'app';
+    this.encryptionKey = props.encryptionKey;
 
     const engine = rds.DatabaseInstanceEngine.postgres({ version: props.engineVersion });
     const securityGroups = new Construct(this, 'SecurityGroups');
@@ -252,7 +255,7 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
             managedPolicies: [
               iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole'),
             ],
-          }).role
+          })
         : undefined;
 
     const logGroups = new Construct(this, 'Logs');
@@ -338,25 +341,13 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
       assumedBy: new iam.ServicePrincipal('rds.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          resources: [attachedSecret.secretArn],
-        }),
-        new iam.PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [props.encryptionKey.keyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
-          },
-        }),
-      ],
+      // DatabaseProxy grants it the secret (and the key through Secrets Manager) itself.
     });
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
       dbProxyName: `${props.identifierPrefix}-proxy`,
       secrets: [attachedSecret],
-      role: proxyRole.role,
+      role: proxyRole,
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [proxySecurityGroup],
@@ -406,14 +397,21 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
     });
   }
 
-  /** Lets `peer` reach the writer (proxy) and reader (replicas) endpoints on the PostgreSQL port. */
+  /**
+   * Lets `peer` reach the writer (proxy) and reader (replicas) endpoints on the PostgreSQL port.
+   * The rules are created from the peer's side, so they live in the peer's stack: a consumer stack
+   * that depends on this one never makes this one depend back on it.
+   */
   public allowFrom(peer: ec2.IConnectable, description = 'PostgreSQL client'): void {
-    this.connections.allowDefaultPortFrom(peer, description);
+    peer.connections.allowTo(this, ec2.Port.tcp(PORT), description);
   }
 
-  /** Lets `grantee` read the credentials secret (and decrypt it through Secrets Manager). */
+  /**
+   * Lets `grantee` read the credentials secret (and decrypt it through Secrets Manager). Works
+   * across stacks: only the grantee's policy changes.
+   */
   public grantReadCredentials(grantee: iam.IGrantable): iam.Grant {
-    return this.credentials.grantRead(grantee);
+    return grantSecretRead(grantee, this.credentials, this.encryptionKey);
   }
 
   /** Lets `grantee` connect to the instances as `databaseUser` with IAM database authentication. */

@@ -1,5 +1,6 @@
-import { Duration, FeatureFlags, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, FeatureFlags, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -65,6 +66,8 @@ export interface SecureBucketProps {
  * retained by default.
  */
 export class SecureBucket extends s3.Bucket {
+  private readonly objectKey?: kms.IKey;
+
   constructor(scope: Construct, id: string, props: SecureBucketProps = {}) {
     if (
       props.serverAccessLogsBucket !== undefined &&
@@ -116,6 +119,7 @@ export class SecureBucket extends s3.Bucket {
       removalPolicy,
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
+    this.objectKey = props.encryptionKey;
     // Event notifications to EventBridge through CloudFormation's own property: the L2's
     // `eventBridgeEnabled` deploys a custom-resource Lambda to do the same.
     (this.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
@@ -137,5 +141,33 @@ export class SecureBucket extends s3.Bucket {
         `transitionToInfrequentAccessDays is ${props.transitionToInfrequentAccessDays}; Standard-IA accepts objects 30 days or older`,
       );
     }
+  }
+
+  /**
+   * Lets `grantee` list the bucket and read, write and delete objects: named actions only (no
+   * wildcards), and the key only through S3. Statements go on the grantee's policy, so this works
+   * from a stack that depends on the bucket's.
+   */
+  public grantObjectReadWrite(grantee: iam.IGrantable): iam.Grant {
+    const objects = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      resourceArns: [this.arnForObjects('*')],
+    });
+    const bucket = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resourceArns: [this.bucketArn],
+    });
+    if (this.objectKey === undefined) {
+      return objects.combine(bucket);
+    }
+    const key = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resourceArns: [this.objectKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+    });
+    return objects.combine(bucket).combine(key);
   }
 }

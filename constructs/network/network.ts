@@ -278,7 +278,7 @@ export class Network extends Construct {
     });
     new ec2.FlowLog(group, 'Resource', {
       resourceType: ec2.FlowLogResourceType.fromVpc(vpc),
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup, role.role),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup, role),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
     return { key, logGroup };

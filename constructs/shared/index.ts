@@ -1,3 +1,4 @@
 export * from './cidr';
 export * from './errors';
 export * from './service-role';
+export * from './grants';

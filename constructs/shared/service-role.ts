@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 
 /** Properties of a {@link ServiceRole}. */
 export interface ServiceRoleProps {
@@ -8,7 +8,7 @@ export interface ServiceRoleProps {
   /** What the role is for. */
   readonly description: string;
   /**
-   * Permissions, kept in one customer-managed policy.
+   * Permissions to start with.
    *
    * @default - none
    */
@@ -24,30 +24,35 @@ export interface ServiceRoleProps {
 /**
  * An IAM role whose permissions live in a customer-managed policy instead of an inline one.
  *
- * L2 constructs add inline "DefaultPolicy" statements to roles they are given; compliance packs
- * (NIST 800-53, HIPAA, PCI DSS) reject inline policies. Hand `role` (immutable) to such
- * constructs and declare every permission here instead: nothing is granted implicitly.
+ * Every statement added to the role — by its props, `addToPrincipalPolicy`, or any `grantXxx(role)`
+ * of another construct — lands in one customer-managed policy (`Policy`), created on first use.
+ * Compliance packs (NIST 800-53, HIPAA, PCI DSS) reject inline policies; grants keep working.
  */
-export class ServiceRole extends Construct {
-  /** The role, immutable: L2 constructs cannot add inline statements to it. */
-  public readonly role: iam.IRole;
-  /** The role's customer-managed policy, when it has statements. */
-  public readonly policy?: iam.ManagedPolicy;
+export class ServiceRole extends iam.Role {
+  private managedPolicy?: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
-    super(scope, id);
-    const role = new iam.Role(this, 'Resource', {
+    super(scope, id, {
       assumedBy: props.assumedBy,
       description: props.description,
       managedPolicies: props.managedPolicies,
     });
-    if (props.statements !== undefined && props.statements.length > 0) {
-      this.policy = new iam.ManagedPolicy(this, 'Policy', {
-        description: props.description,
-        statements: props.statements,
-        roles: [role],
-      });
+    for (const statement of props.statements ?? []) {
+      this.addToPrincipalPolicy(statement);
     }
-    this.role = role.withoutPolicyUpdates();
+  }
+
+  /** The customer-managed policy holding the role's own statements, once it has any. */
+  public get policy(): iam.ManagedPolicy | undefined {
+    return this.managedPolicy;
+  }
+
+  public override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.managedPolicy ??= new iam.ManagedPolicy(this, 'Policy', {
+      description: `Permissions of ${this.node.path}`,
+      roles: [this],
+    });
+    this.managedPolicy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.managedPolicy };
   }
 }

@@ -1,0 +1,13 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // A self-contained server in .next/standalone: the runtime image needs no node_modules install.
+  output: 'standalone',
+  // This directory is the whole app: do not let Next pick the infrastructure repository above as its root.
+  outputFileTracingRoot: path.dirname(fileURLToPath(import.meta.url)),
+  poweredByHeader: false,
+};
+
+export default nextConfig;

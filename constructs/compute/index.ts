@@ -1,0 +1,3 @@
+export * from './web-service';
+export * from './fargate-size';
+export * from './image-source';

@@ -1,0 +1,110 @@
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { WebService, containerImage, type ImageSource, type WebServiceProps } from '../constructs/compute';
+import type { DataServices } from '../constructs/data';
+import { EnvironmentStack, type EnvironmentStackProps } from '../lib/environment-stack';
+
+/** The load balancer's own certificate, validated in the environment's hosted zone. */
+export interface OriginCertificateProps {
+  /** Name on the certificate, e.g. `origin.learning-assistant.example.com`. */
+  readonly domainName: string;
+  /** Zone that validates it. */
+  readonly zoneName: string;
+  readonly hostedZoneId: string;
+}
+
+/** Properties of a {@link ComputeStack}. */
+export interface ComputeStackProps extends EnvironmentStackProps {
+  /** The environment's image repository. */
+  readonly repository: ecr.RepositoryProps;
+  /** Where the running image comes from. */
+  readonly image: ImageSource;
+  /** The data layer the application uses. */
+  readonly data: DataServices;
+  /** The service, without what this stack wires in. */
+  readonly web: Omit<
+    WebServiceProps,
+    'image' | 'environment' | 'secrets' | 'logEncryptionKey' | 'accessLogsBucket' | 'certificate'
+  >;
+  /**
+   * HTTPS on the load balancer.
+   *
+   * @default - HTTP inside the VPC
+   */
+  readonly originCertificate?: OriginCertificateProps;
+}
+
+/** The compute layer of one environment: image repository and the web service. */
+export class ComputeStack extends EnvironmentStack {
+  public readonly repository: ecr.Repository;
+  public readonly web: WebService;
+
+  constructor(scope: Construct, id: string, props: ComputeStackProps) {
+    super(scope, id, props);
+    const { data } = props;
+    this.repository = new ecr.Repository(this, 'Repository', props.repository);
+
+    const certificate =
+      props.originCertificate &&
+      new acm.Certificate(this, 'Certificate', {
+        domainName: props.originCertificate.domainName,
+        validation: acm.CertificateValidation.fromDns(
+          route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+            zoneName: props.originCertificate.zoneName,
+            hostedZoneId: props.originCertificate.hostedZoneId,
+          }),
+        ),
+      });
+
+    // Key-less views of the data layer's secrets: ECS's own grant would name the execution role in
+    // the data layer's key policies, a reference back into this stack (a dependency cycle).
+    const databaseCredentials = secretsmanager.Secret.fromSecretCompleteArn(
+      this,
+      'DatabaseCredentials',
+      data.database.credentials.secretArn,
+    );
+    const cacheCredentials = secretsmanager.Secret.fromSecretCompleteArn(
+      this,
+      'CacheCredentials',
+      data.cache.credentials.secretArn,
+    );
+
+    this.web = new WebService(this, 'Web', {
+      ...props.web,
+      image: containerImage(props.image, this.repository),
+      logEncryptionKey: data.keys.logs,
+      accessLogsBucket: data.logsBucket,
+      certificate,
+      environment: {
+        DB_WRITER_HOST: data.database.writerEndpoint,
+        DB_READER_HOST: data.database.readerEndpoint,
+        DB_PORT: String(data.database.port),
+        DB_NAME: data.database.databaseName,
+        CACHE_HOST: data.cache.endpoint,
+        CACHE_PORT: String(data.cache.port),
+        CACHE_CLUSTER_MODE: String(data.cache.clusterMode),
+        UPLOADS_BUCKET: data.uploadsBucket.bucketName,
+      },
+      secrets: {
+        DB_USER: ecs.Secret.fromSecretsManager(databaseCredentials, 'username'),
+        DB_PASSWORD: ecs.Secret.fromSecretsManager(databaseCredentials, 'password'),
+        CACHE_USER: ecs.Secret.fromSecretsManager(cacheCredentials, 'username'),
+        CACHE_PASSWORD: ecs.Secret.fromSecretsManager(cacheCredentials, 'password'),
+      },
+    });
+
+    // ECS reads the secrets with the execution role; the data layer's grants keep the key policies
+    // free of this stack's roles (see grantSecretRead).
+    const executionRole = this.web.taskDefinition.obtainExecutionRole();
+    data.database.grantReadCredentials(executionRole);
+    data.cache.grantReadCredentials(executionRole);
+
+    data.database.allowFrom(this.web, 'Web tasks');
+    data.cache.allowFrom(this.web, 'Web tasks');
+    data.uploadsBucket.grantObjectReadWrite(this.web.taskDefinition.taskRole);
+  }
+}
