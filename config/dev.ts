@@ -72,6 +72,21 @@ export const dev: EnvironmentConfigInput = {
     tracing: false,
     deletionProtection: false,
   },
+  edge: {
+    // com.amazonaws.global.cloudfront.origin-facing in eu-west-1
+    originFacingPrefixListId: 'pl-4fa04526',
+    priceClass: 'PriceClass_100',
+    geoRestriction: { type: 'none', countries: [] },
+    contentSecurityPolicy:
+      "default-src 'self'; img-src 'self' data: blob:; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'; upgrade-insecure-requests",
+    recordNames: [],
+    waf: {
+      rateLimitPerFiveMinutes: 2000,
+      anonymousIpList: false,
+      botControl: false,
+      blockedCountries: [],
+    },
+  },
   logRetentionDays: 14,
   tags: {
     Project: 'learning-assistant',

@@ -79,6 +79,22 @@ export const prod: EnvironmentConfigInput = {
     tracing: true,
     deletionProtection: true,
   },
+  edge: {
+    // com.amazonaws.global.cloudfront.origin-facing in eu-west-1
+    originFacingPrefixListId: 'pl-4fa04526',
+    priceClass: 'PriceClass_All',
+    originShieldRegion: 'eu-west-1',
+    geoRestriction: { type: 'none', countries: [] },
+    contentSecurityPolicy:
+      "default-src 'self'; img-src 'self' data: blob:; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'; upgrade-insecure-requests",
+    recordNames: ['', 'www'],
+    waf: {
+      rateLimitPerFiveMinutes: 2000,
+      anonymousIpList: true,
+      botControl: true,
+      blockedCountries: [],
+    },
+  },
   logRetentionDays: 365,
   tags: {
     Project: 'learning-assistant',

@@ -39,6 +39,8 @@ const positiveCount = z.number().int({ error: 'must be a whole number' }).positi
 
 const nonEmpty = z.string().min(1, { error: 'must not be empty' });
 
+const countryCode = z.string().regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166 alpha-2 country code, e.g. DE' });
+
 /** One subnet CIDR per availability zone, in the order of `availabilityZones`. */
 const subnetTier = z.array(cidr);
 
@@ -217,6 +219,37 @@ export const environmentConfigSchema = z
       /** Refuse deletion of the load balancer. */
       deletionProtection: z.boolean(),
     }),
+    /** The CDN and web application firewall in front of the app (their stack lives in us-east-1). */
+    edge: z.strictObject({
+      /**
+       * ID of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in `region`
+       * (look it up once with `aws ec2 describe-managed-prefix-lists`): the load balancer admits it.
+       */
+      originFacingPrefixListId: z.string().regex(/^pl-[0-9a-f]{8,17}$/, { error: 'must be a prefix list id (pl-...)' }),
+      priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']),
+      /** Region of Origin Shield, usually the app's region; leave out for none. */
+      originShieldRegion: region.optional(),
+      geoRestriction: z.strictObject({
+        type: z.enum(['none', 'allowlist', 'denylist']),
+        countries: z.array(countryCode),
+      }),
+      /** The Content-Security-Policy header of every response. */
+      contentSecurityPolicy: nonEmpty,
+      /** Names in the domain's zone the app answers to; '' is the apex. Needs `domain`. */
+      recordNames: z.array(
+        z.string().regex(/^([a-z0-9-]+(\.[a-z0-9-]+)*)?$/, { error: 'must be a DNS label or empty (apex)' }),
+      ),
+      waf: z.strictObject({
+        /** Requests per client IP per 5 minutes before the IP is blocked. */
+        rateLimitPerFiveMinutes: z.number().int().min(10).max(2_000_000_000),
+        /** AWS's anonymous IP list (VPNs, Tor, hosting providers). */
+        anonymousIpList: z.boolean(),
+        /** AWS Bot Control (common level; paid per request). */
+        botControl: z.boolean(),
+        /** Countries whose requests are blocked. */
+        blockedCountries: z.array(countryCode),
+      }),
+    }),
     /** Default retention of application and audit log groups, in days. */
     logRetentionDays: retentionDays,
     /** Cost-allocation tags applied to every resource (plus `ManagedBy`). */
@@ -337,6 +370,29 @@ export const environmentConfigSchema = z
         code: 'custom',
         path: ['compute', 'deployment', 'stepPercent'],
         message: `${compute.deployment.stepPercent}% is below the 3% minimum step of a linear deployment`,
+      });
+    }
+
+    const { edge } = config;
+    if ((edge.geoRestriction.type === 'none') !== (edge.geoRestriction.countries.length === 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['edge', 'geoRestriction', 'countries'],
+        message: `a ${edge.geoRestriction.type} restriction ${edge.geoRestriction.type === 'none' ? 'takes no countries' : 'needs at least one country'}`,
+      });
+    }
+    if (config.domain === undefined && edge.recordNames.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['edge', 'recordNames'],
+        message: 'record names need a domain; add one or leave recordNames empty',
+      });
+    }
+    if (config.domain !== undefined && edge.recordNames.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['edge', 'recordNames'],
+        message: `the domain ${config.domain.zoneName} needs at least one record name ('' for the apex)`,
       });
     }
 

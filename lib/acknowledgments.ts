@@ -96,6 +96,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'Data/Cache/Logs',
     'Compute/Web/ExecLogs',
     'Compute/Web/Logs',
+    'Edge/WebAcl/Logs',
   ].flatMap((path) =>
     acknowledge(
       [guard('cloudwatch_log_group_retention_period_check')],
@@ -293,6 +294,13 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     WITH_REPLICAS,
   ),
   ...acknowledge(
+    [`${NIST}-LambdaConcurrency`, `${HIPAA}-LambdaConcurrency`],
+    'Compute/Web/DeploymentProbe/Function',
+    'ECS calls the probe once per deployment stage, so it never competes for concurrency; reserving some would ' +
+      'fail to deploy in new accounts whose quota is 10, the minimum Lambda keeps unreserved.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
     [`${NIST}-LambdaDLQ`, `${HIPAA}-LambdaDLQ`],
     'Compute/Web/DeploymentProbe/Function',
     'ECS invokes the probe synchronously and acts on its answer (or its failure, by rolling back); a ' +
@@ -341,8 +349,8 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
       guard('alb_http_to_https_redirection_check'),
     ],
     'Compute/Web/LoadBalancer/TestListener',
-    'The test listener exists only during blue/green and canary deployments for the deployment probe: its ' +
-      'security group admits the probe alone, and it serves no user traffic.',
+    'The test listener (port 9000) serves only the deployment probe, which ECS points at a new revision during ' +
+      'blue/green and canary deployments: the security group admits the probe alone, and no user traffic reaches it.',
     WITH_REPLICAS,
   ),
   ...acknowledge(
@@ -375,6 +383,42 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'Compute/Web/Cluster',
     'Container Insights is on in its enhanced mode (containerInsights: enhanced); the rule only accepts the ' +
       'value "enabled", the older, coarser mode.',
+  ),
+  // --- Edge layer -------------------------------------------------------------------------------
+  ...acknowledge(
+    ['AwsSolutions-CFR3', guard('cloudfront_access_logs_enabled_check')],
+    'Edge/Cdn/Resource',
+    'Standard logs are on, as logging v2: CloudWatch Logs delivers them (Edge/Cdn/StandardLogs) as JSON to the ' +
+      'access-logs bucket under a bucket policy. The rules only read the legacy Logging property, which needs bucket ACLs.',
+  ),
+  ...acknowledge(
+    [
+      'AwsSolutions-CFR4',
+      guard('cloudfront_custom_ssl_certificate_check'),
+      guard('cloudfront_sni_enabled_check'),
+      guard('cloudfront_security_policy_check'),
+    ],
+    'Edge/Cdn/Resource',
+    "dev has no domain, so it serves on the *.cloudfront.net name with CloudFront's default certificate, whose " +
+      'security policy cannot be chosen. Environments with a domain use their own certificate, SNI and TLSv1.2_2021.',
+    DEV_ONLY,
+  ),
+  ...acknowledge(
+    ['AwsSolutions-CFR1'],
+    'Edge/Cdn/Resource',
+    'The app is served worldwide on purpose; geo restriction is available per environment in config ' +
+      '(edge.geoRestriction) and the web ACL can block countries (edge.waf.blockedCountries).',
+  ),
+  ...acknowledge(
+    [guard('cloudfront_default_root_object_configured_check')],
+    'Edge/Cdn/Resource',
+    'Next.js renders "/" itself; a default root object would rewrite "/" to a file the app does not serve.',
+  ),
+  ...acknowledge(
+    [guard('cloudfront_origin_failover_enabled_check')],
+    'Edge/Cdn/Resource',
+    'Origin groups fail over only GET, HEAD and OPTIONS, while the app takes POSTs on every path; availability ' +
+      'comes from the load balancer and tasks across three AZs. Failover to another region belongs to the DR layer.',
   ),
 ];
 

@@ -1,9 +1,9 @@
 import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
-import { ComputeStack, DataStack, NetworkStack } from '../stacks';
+import { ComputeStack, DataStack, EdgeStack, NetworkStack, RegistryStack } from '../stacks';
 import type { EnvironmentStackProps } from './environment-stack';
-import { computeProps, dataProps, networkProps } from './layer-props';
+import { computeProps, dataProps, edgeProps, networkProps, registryProps } from './layer-props';
 
 /** Properties of an {@link EnvironmentStage}. */
 export interface EnvironmentStageProps extends StageProps {
@@ -16,6 +16,9 @@ export interface EnvironmentStageProps extends StageProps {
    */
   readonly imageTag?: string;
 }
+
+/** Where CloudFront's web ACL and viewer certificate must be created. */
+export const EDGE_REGION = 'us-east-1';
 
 /** Stage IDs, which are also the CLI selectors: `cdk deploy 'Dev/*'`. */
 export const STAGE_IDS = { dev: 'Dev', staging: 'Staging', prod: 'Prod' } as const;
@@ -37,8 +40,12 @@ export class EnvironmentStage extends Stage {
   public readonly network: NetworkStack;
   /** The data layer. */
   public readonly data: DataStack;
+  /** The image repository. */
+  public readonly registry: RegistryStack;
   /** The compute layer. */
   public readonly compute: ComputeStack;
+  /** The edge layer, in us-east-1. */
+  public readonly edge: EdgeStack;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     const { config } = props;
@@ -64,10 +71,28 @@ export class EnvironmentStage extends Stage {
       ...dataProps(config, this.network.network),
     });
 
+    this.registry = new RegistryStack(this, 'Registry', {
+      ...common,
+      description: `Learning Assistant ${config.name}: image repository`,
+      ...registryProps(config),
+    });
+
     this.compute = new ComputeStack(this, 'Compute', {
       ...common,
       description: `Learning Assistant ${config.name}: Next.js on ECS Fargate behind an internal load balancer`,
       ...computeProps(config, this.network.network, this.data, props.imageTag),
+    });
+
+    // The service runs an image of the registry's repository, referenced by name.
+    this.compute.addStackDependency(this.registry);
+
+    this.edge = new EdgeStack(this, 'Edge', {
+      ...common,
+      // CloudFront's web ACL and certificate must live in us-east-1.
+      env: { account: config.account, region: EDGE_REGION },
+      availabilityZones: [],
+      description: `Learning Assistant ${config.name}: CloudFront, WAF, certificate and DNS (us-east-1)`,
+      ...edgeProps(config, this.compute, this.data),
     });
 
     for (const [key, value] of Object.entries({ ...config.tags, ManagedBy: 'aws-cdk' })) {

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { PhysicalName, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -8,7 +8,16 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { WebDeploymentStrategy } from '../constructs/compute';
 import { CacheEngine } from '../constructs/data';
 import type { Network, NetworkProps } from '../constructs/network';
-import type { ComputeStackProps, DataStackProps } from '../stacks';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import { WebAclRules, type WebAclRule } from '../constructs/edge';
+import type {
+  ComputeStack,
+  ComputeStackProps,
+  DataStack,
+  DataStackProps,
+  EdgeStackProps,
+  RegistryStackProps,
+} from '../stacks';
 import type { EnvironmentStackProps } from './environment-stack';
 
 /**
@@ -113,6 +122,8 @@ export function dataProps(
       removalPolicy: removalPolicyOf(config),
     },
     accessLogs: {
+      // The edge stack (us-east-1) delivers CloudFront logs here: cross-region use needs a fixed name.
+      bucketName: PhysicalName.GENERATE_IF_NEEDED,
       noncurrentVersionExpirationDays: storage.noncurrentVersionExpirationDays,
       transitionToInfrequentAccessDays: storage.logTransitionDays,
       expirationDays: storage.logExpirationDays,
@@ -144,21 +155,14 @@ export function computeProps(
 ): Omit<ComputeStackProps, keyof EnvironmentStackProps> {
   const { compute, domain } = config;
   const prefix = resourcePrefixOf(config);
-  const retain = config.removalPolicy === 'retain';
   return {
-    repository: {
-      repositoryName: `${config.tags.Project}/${config.name}/web`,
-      imageTagMutability: ecr.TagMutability.IMMUTABLE,
-      imageScanOnPush: true,
-      lifecycleRules: [{ description: 'Keep the newest images only', maxImageCount: compute.repositoryMaxImages }],
-      removalPolicy: removalPolicyOf(config),
-      emptyOnDelete: !retain,
-    },
+    repositoryName: repositoryNameOf(config),
     image:
       compute.image.source === 'asset'
         ? { kind: 'asset', directory: APP_DIRECTORY }
         : { kind: 'repository', tag: imageTag ?? compute.image.tag },
     data,
+    cdnOriginPrefixListId: config.edge.originFacingPrefixListId,
     originCertificate: domain && {
       domainName: `origin.${domain.zoneName}`,
       zoneName: domain.zoneName,
@@ -190,4 +194,87 @@ export function computeProps(
       tracing: compute.tracing,
     },
   };
+}
+
+/** The web ACL's rules, in evaluation order: cheap IP checks first, then the managed groups. */
+export function wafRules(config: EnvironmentConfig): WebAclRule[] {
+  const { waf } = config.edge;
+  return [
+    WebAclRules.rateLimitPerIp('RateLimitPerIp', 0, waf.rateLimitPerFiveMinutes),
+    ...(waf.blockedCountries.length > 0
+      ? [WebAclRules.blockCountries('BlockedCountries', 1, [...waf.blockedCountries])]
+      : []),
+    WebAclRules.awsManaged('AWSManagedRulesAmazonIpReputationList', 10),
+    ...(waf.anonymousIpList ? [WebAclRules.awsManaged('AWSManagedRulesAnonymousIpList', 20)] : []),
+    WebAclRules.awsManaged('AWSManagedRulesCommonRuleSet', 30),
+    WebAclRules.awsManaged('AWSManagedRulesKnownBadInputsRuleSet', 40),
+    WebAclRules.awsManaged('AWSManagedRulesSQLiRuleSet', 50),
+    ...(waf.botControl
+      ? [
+          WebAclRules.awsManaged('AWSManagedRulesBotControlRuleSet', 60, {
+            managedRuleGroupConfigs: [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }],
+          }),
+        ]
+      : []),
+  ];
+}
+
+const PRICE_CLASSES = {
+  PriceClass_100: cloudfront.PriceClass.PRICE_CLASS_100,
+  PriceClass_200: cloudfront.PriceClass.PRICE_CLASS_200,
+  PriceClass_All: cloudfront.PriceClass.PRICE_CLASS_ALL,
+} as const;
+
+/** Edge layer props, wired to the compute and data layers of the same environment. */
+export function edgeProps(
+  config: EnvironmentConfig,
+  compute: ComputeStack,
+  data: DataStack,
+): Omit<EdgeStackProps, keyof EnvironmentStackProps> {
+  const { edge, domain } = config;
+  const { geoRestriction } = edge;
+  return {
+    name: resourcePrefixOf(config),
+    loadBalancer: compute.web.loadBalancer,
+    logsBucket: data.logsBucket,
+    wafRules: wafRules(config),
+    priceClass: PRICE_CLASSES[edge.priceClass],
+    geoRestriction:
+      geoRestriction.type === 'allowlist'
+        ? cloudfront.GeoRestriction.allowlist(...geoRestriction.countries)
+        : geoRestriction.type === 'denylist'
+          ? cloudfront.GeoRestriction.denylist(...geoRestriction.countries)
+          : undefined,
+    originShieldRegion: edge.originShieldRegion,
+    contentSecurityPolicy: edge.contentSecurityPolicy,
+    domain: domain && {
+      zoneName: domain.zoneName,
+      hostedZoneId: domain.hostedZoneId,
+      recordNames: [...edge.recordNames],
+      originDomainName: `origin.${domain.zoneName}`,
+    },
+    logRetention: config.logRetentionDays as logs.RetentionDays,
+    removalPolicy: removalPolicyOf(config),
+  };
+}
+
+/** Image repository props. */
+export function registryProps(config: EnvironmentConfig): Omit<RegistryStackProps, keyof EnvironmentStackProps> {
+  return {
+    repository: {
+      repositoryName: repositoryNameOf(config),
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      imageScanOnPush: true,
+      lifecycleRules: [
+        { description: 'Keep the newest images only', maxImageCount: config.compute.repositoryMaxImages },
+      ],
+      removalPolicy: removalPolicyOf(config),
+      emptyOnDelete: config.removalPolicy !== 'retain',
+    },
+  };
+}
+
+/** Name of the environment's image repository: `learning-assistant/prod/web`. */
+export function repositoryNameOf(config: EnvironmentConfig): string {
+  return `${config.tags.Project}/${config.name}/web`;
 }

@@ -1,4 +1,5 @@
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -19,12 +20,20 @@ export interface OriginCertificateProps {
 
 /** Properties of a {@link ComputeStack}. */
 export interface ComputeStackProps extends EnvironmentStackProps {
-  /** The environment's image repository. */
-  readonly repository: ecr.RepositoryProps;
+  /**
+   * Name of the environment's image repository (the registry stack's, deployed first). Referenced
+   * by name: the image URI then needs no value from the registry stack at deploy time.
+   */
+  readonly repositoryName: string;
   /** Where the running image comes from. */
   readonly image: ImageSource;
   /** The data layer the application uses. */
   readonly data: DataServices;
+  /**
+   * The CloudFront origin-facing managed prefix list of the region: the only callers the load
+   * balancer admits (through the CDN's VPC origin).
+   */
+  readonly cdnOriginPrefixListId: string;
   /** The service, without what this stack wires in. */
   readonly web: Omit<
     WebServiceProps,
@@ -38,15 +47,13 @@ export interface ComputeStackProps extends EnvironmentStackProps {
   readonly originCertificate?: OriginCertificateProps;
 }
 
-/** The compute layer of one environment: image repository and the web service. */
+/** The compute layer of one environment: the web service. */
 export class ComputeStack extends EnvironmentStack {
-  public readonly repository: ecr.Repository;
   public readonly web: WebService;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, props);
     const { data } = props;
-    this.repository = new ecr.Repository(this, 'Repository', props.repository);
 
     const certificate =
       props.originCertificate &&
@@ -75,7 +82,7 @@ export class ComputeStack extends EnvironmentStack {
 
     this.web = new WebService(this, 'Web', {
       ...props.web,
-      image: containerImage(props.image, this.repository),
+      image: containerImage(props.image, ecr.Repository.fromRepositoryName(this, 'Repository', props.repositoryName)),
       logEncryptionKey: data.keys.logs,
       accessLogsBucket: data.logsBucket,
       certificate,
@@ -103,6 +110,7 @@ export class ComputeStack extends EnvironmentStack {
     data.database.grantReadCredentials(executionRole);
     data.cache.grantReadCredentials(executionRole);
 
+    this.web.allowHttpFrom(ec2.Peer.prefixList(props.cdnOriginPrefixListId), 'CloudFront VPC origin');
     data.database.allowFrom(this.web, 'Web tasks');
     data.cache.allowFrom(this.web, 'Web tasks');
     data.uploadsBucket.grantObjectReadWrite(this.web.taskDefinition.taskRole);

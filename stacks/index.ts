@@ -1,3 +1,5 @@
 export * from './network-stack';
 export * from './data-stack';
 export * from './compute-stack';
+export * from './edge-stack';
+export * from './registry-stack';

@@ -26,8 +26,8 @@ describe.each(ENVIRONMENTS)('%s compute stack', (environment) => {
   const shifting = compute.deployment.strategy !== 'rolling';
 
   describe('image repository', () => {
-    test('immutable tags, scan on push, a bounded number of images', () => {
-      t.hasResourceProperties('AWS::ECR::Repository', {
+    test('immutable tags, scan on push, a bounded number of images, in a stack of its own', () => {
+      template(environment, 'Registry').hasResourceProperties('AWS::ECR::Repository', {
         RepositoryName: `learning-assistant/${environment}/web`,
         ImageTagMutability: 'IMMUTABLE',
         ImageScanningConfiguration: { ScanOnPush: true },
@@ -54,7 +54,8 @@ describe.each(ENVIRONMENTS)('%s compute stack', (environment) => {
         expect(image).toContain('cdk-hnb659fds-container-assets');
       } else {
         expect(image).toContain(`:${compute.image.tag}`);
-        expect(image).toContain('Repository22E53BBD');
+        expect(image).toContain(`${config.account}.dkr.ecr.${config.region}.`);
+        expect(image).toContain(`/learning-assistant/${environment}/web:`);
       }
     });
   });
@@ -86,6 +87,10 @@ describe.each(ENVIRONMENTS)('%s compute stack', (environment) => {
         MountPoints: [
           { ContainerPath: '/tmp', SourceVolume: 'tmp', ReadOnly: false },
           { ContainerPath: '/app/.next/cache', SourceVolume: 'next-cache', ReadOnly: false },
+          // ECS Exec's agent needs these under a read-only root file system.
+          { ContainerPath: '/managed-agents', SourceVolume: 'ssm-agents', ReadOnly: false },
+          { ContainerPath: '/var/lib/amazon/ssm', SourceVolume: 'ssm-state', ReadOnly: false },
+          { ContainerPath: '/var/log/amazon/ssm', SourceVolume: 'ssm-logs', ReadOnly: false },
         ],
         LogConfiguration: { LogDriver: 'awslogs' },
       });
@@ -118,7 +123,8 @@ describe.each(ENVIRONMENTS)('%s compute stack', (environment) => {
         ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }],
         Configuration: {
           ExecuteCommandConfiguration: {
-            KmsKeyId: Match.anyValue(),
+            // A session key would make ECS grant the whole account kms:* on it.
+            KmsKeyId: Match.absent(),
             Logging: 'OVERRIDE',
             LogConfiguration: {
               CloudWatchEncryptionEnabled: true,
@@ -140,13 +146,14 @@ describe.each(ENVIRONMENTS)('%s compute stack', (environment) => {
     const ingress = resources(environment, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties ?? {});
     const groups = resources(environment, 'AWS::EC2::SecurityGroup');
 
-    test('no security group admits a CIDR', () => {
+    test('no security group admits a CIDR: only security groups and the CloudFront prefix list', () => {
       for (const [, group] of groups) {
         expect(group.Properties?.SecurityGroupIngress).toBeUndefined();
       }
       for (const rule of ingress) {
         expect(rule.CidrIp).toBeUndefined();
-        expect(rule.SourceSecurityGroupId).toBeDefined();
+        expect(rule.CidrIpv6).toBeUndefined();
+        expect(rule.SourceSecurityGroupId ?? rule.SourcePrefixListId).toBeDefined();
       }
     });
 
@@ -180,9 +187,12 @@ describe.each(ENVIRONMENTS)('%s compute stack', (environment) => {
       }
     });
 
-    test(`the load balancer admits ${shifting ? 'only the deployment probe, on the test listener' : 'no one yet'}`, () => {
+    test(`the load balancer admits CloudFront's VPC origin on the listener${shifting ? ' and the probe on the test listener' : ''}`, () => {
       const toAlb = ingress.filter((r) => JSON.stringify(r.GroupId).includes('WebLoadBalancerSecurityGroup'));
-      expect(toAlb.map((r) => r.FromPort)).toEqual(shifting ? [9000] : []);
+      const listenerPort = config.domain ? 443 : 80;
+      expect(toAlb.map((r) => `${r.SourcePrefixListId ?? 'sg'}:${r.FromPort}`).sort()).toEqual(
+        [`${config.edge.originFacingPrefixListId}:${listenerPort}`, ...(shifting ? ['sg:9000'] : [])].sort(),
+      );
     });
   });
 

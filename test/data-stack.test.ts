@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadConfigs } from '../lib/config-loader';
-import { ENVIRONMENTS, template, templateJson } from './support/synth';
+import { ENVIRONMENTS, synthesized, template, templateJson } from './support/synth';
 import { deletedWithStack } from './support/stateful';
 
 const configs = loadConfigs({ context: () => undefined, env: {} });
@@ -104,7 +104,7 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
       expect(primary?.[1].Properties).toMatchObject({
         BackupRetentionPeriod: config.database.backupRetentionDays,
         DeletionProtection: config.database.deletionProtection,
-        DeleteAutomatedBackups: false,
+        DeleteAutomatedBackups: !protectedEnv,
       });
       expect(primary?.[1].DeletionPolicy).toBe(protectedEnv ? 'Snapshot' : 'Delete');
       for (const [, replica] of replicas) {
@@ -316,9 +316,33 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
   });
 });
 
+describe.each(ENVIRONMENTS)('%s key policies, in every stack', (environment) => {
+  test('no key lets an account principal use it without going through a service', () => {
+    const keys = synthesized()
+      .stacks.filter((stack) => stack.environment === environment)
+      .flatMap((stack) =>
+        Object.entries(templateJson(environment, stack.stackId).Resources as Record<string, Resource>)
+          .filter(([, r]) => r.Type === 'AWS::KMS::Key')
+          .map(([id, r]) => ({
+            key: `${stack.stackId}/${id}`,
+            statements: r.Properties?.KeyPolicy.Statement as any[],
+          })),
+      );
+    expect(keys.length).toBeGreaterThanOrEqual(6);
+    const data = ['kms:*', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+    const open = keys.flatMap(({ key, statements }) =>
+      statements
+        .filter((st) => st.Effect === 'Allow' && st.Principal?.AWS !== undefined && st.Condition === undefined)
+        .filter((st) => [st.Action].flat().some((action: string) => data.includes(action)))
+        .map((st) => `${key}: ${JSON.stringify(st.Action)}`),
+    );
+    expect(open).toEqual([]);
+  });
+});
+
 describe('protected environments', () => {
   test.each(['staging', 'prod'] as const)('%s: no data-holding resource is deleted with its stack', (environment) => {
-    for (const stackId of ['Network', 'Data', 'Compute']) {
+    for (const stackId of ['Network', 'Data', 'Registry', 'Compute', 'Edge']) {
       expect({ stackId, deleted: deletedWithStack(templateJson(environment, stackId)) }).toEqual({
         stackId,
         deleted: [],

@@ -22,6 +22,7 @@ const DATA = [
   'AWS::Logs::LogGroup DatabaseLogsPrimaryUpgradeA94998FD',
   'AWS::RDS::DBInstance DatabaseF44359DD',
   'AWS::RDS::DBProxy DatabaseProxyE01FC4E6',
+  'AWS::Route53::RecordSet DatabaseEndpointsReaderTarget14DF3964B',
   'AWS::S3::Bucket AccessLogs8B620ECA',
   'AWS::S3::Bucket Uploads4F6EB0FD',
   'AWS::SecretsManager::Secret CacheCredentials926150CD',
@@ -36,20 +37,47 @@ const REPLICA_2 = [
   'AWS::Logs::LogGroup DatabaseLogsReplica2Postgresql2CC4BAFE',
   'AWS::Logs::LogGroup DatabaseLogsReplica2UpgradeC8F151CA',
   'AWS::RDS::DBInstance DatabaseReplicasReplica27998213C',
+  'AWS::Route53::RecordSet DatabaseEndpointsReaderTarget230342BC9',
 ];
 
-const COMPUTE = [
-  'AWS::ECR::Repository Repository22E53BBD',
-  'AWS::Logs::LogGroup WebExecLogs5190C281',
-  'AWS::Logs::LogGroup WebLogsD9759FC4',
-];
+const REGISTRY = ['AWS::ECR::Repository Repository22E53BBD'];
+const COMPUTE = ['AWS::Logs::LogGroup WebExecLogs5190C281', 'AWS::Logs::LogGroup WebLogsD9759FC4'];
+/** With a domain the load balancer has its own certificate. */
+const COMPUTE_DOMAIN = ['AWS::CertificateManager::Certificate Certificate4E7ABB08'];
 /** Only strategies with a test listener have the deployment probe. */
 const PROBE = ['AWS::Logs::LogGroup WebDeploymentProbeLogsF83CFC04'];
 
+const EDGE = [
+  'AWS::CloudFront::Distribution CdnF9DD0B44',
+  'AWS::KMS::Key LogsKeyA6AB43B2',
+  'AWS::Logs::LogGroup WebAclLogs68403EB9',
+  'AWS::WAFv2::WebACL WebAclE76B067C',
+];
+/** With a domain: the certificate and the apex and www records. */
+const EDGE_DOMAIN = [
+  'AWS::CertificateManager::Certificate Certificate4E7ABB08',
+  'AWS::Route53::RecordSet RecordsApexA72069830',
+  'AWS::Route53::RecordSet RecordsApexAaaa7324AD97',
+  'AWS::Route53::RecordSet RecordsWwwA1FE2318D',
+  'AWS::Route53::RecordSet RecordsWwwAaaa10C4D628',
+];
+
 const PINNED: Record<EnvironmentName, Record<string, readonly string[]>> = {
-  dev: { Network: NETWORK, Data: DATA, Compute: COMPUTE },
-  staging: { Network: NETWORK, Data: [...DATA, ...REPLICA_1], Compute: [...COMPUTE, ...PROBE] },
-  prod: { Network: NETWORK, Data: [...DATA, ...REPLICA_1, ...REPLICA_2], Compute: [...COMPUTE, ...PROBE] },
+  dev: { Network: NETWORK, Data: DATA, Registry: REGISTRY, Compute: COMPUTE, Edge: EDGE },
+  staging: {
+    Network: NETWORK,
+    Data: [...DATA, ...REPLICA_1],
+    Registry: REGISTRY,
+    Compute: [...COMPUTE, ...COMPUTE_DOMAIN, ...PROBE],
+    Edge: [...EDGE, ...EDGE_DOMAIN],
+  },
+  prod: {
+    Network: NETWORK,
+    Data: [...DATA, ...REPLICA_1, ...REPLICA_2],
+    Registry: REGISTRY,
+    Compute: [...COMPUTE, ...COMPUTE_DOMAIN, ...PROBE],
+    Edge: [...EDGE, ...EDGE_DOMAIN],
+  },
 };
 
 describe.each(ENVIRONMENTS)('%s stateful logical IDs', (environment) => {

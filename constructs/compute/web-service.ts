@@ -296,7 +296,8 @@ export class WebService extends Construct implements ec2.IConnectable {
       containerInsightsV2: ecs.ContainerInsights.ENHANCED,
       enableFargateCapacityProviders: true,
       executeCommandConfiguration: {
-        kmsKey: props.logEncryptionKey,
+        // No session key: ECS would grant the whole account kms:* on it. Sessions are TLS-encrypted;
+        // their transcripts land in the encrypted log group below.
         logging: ecs.ExecuteCommandLogging.OVERRIDE,
         logConfiguration: { cloudWatchLogGroup: execLogGroup, cloudWatchEncryptionEnabled: true },
       },
@@ -325,7 +326,14 @@ export class WebService extends Construct implements ec2.IConnectable {
       },
       taskRole,
       executionRole,
-      volumes: [{ name: 'tmp' }, { name: 'next-cache' }],
+      volumes: [
+        { name: 'tmp' },
+        { name: 'next-cache' },
+        // The ECS Exec (SSM) agent writes here; the root file system is read-only.
+        { name: 'ssm-agents' },
+        { name: 'ssm-state' },
+        { name: 'ssm-logs' },
+      ],
     });
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: props.logEncryptionKey,
@@ -368,6 +376,9 @@ export class WebService extends Construct implements ec2.IConnectable {
     container.addMountPoints(
       { sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false },
       { sourceVolume: 'next-cache', containerPath: '/app/.next/cache', readOnly: false },
+      { sourceVolume: 'ssm-agents', containerPath: '/managed-agents', readOnly: false },
+      { sourceVolume: 'ssm-state', containerPath: '/var/lib/amazon/ssm', readOnly: false },
+      { sourceVolume: 'ssm-logs', containerPath: '/var/log/amazon/ssm', readOnly: false },
     );
     if (props.tracing === true) {
       this.addTracingSidecar(taskRole);
@@ -645,7 +656,6 @@ export class WebService extends Construct implements ec2.IConnectable {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.minutes(1),
-      reservedConcurrentExecutions: 2,
       role,
       logGroup,
       vpc: props.vpc,

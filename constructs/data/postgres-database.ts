@@ -305,7 +305,8 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
       securityGroups: [primarySecurityGroup],
       port: PORT,
       backupRetention: Duration.days(props.backupRetentionDays ?? 7),
-      deleteAutomatedBackups: false,
+      // Automated backups outlive the instance where data is retained; disposable ones go with it.
+      deleteAutomatedBackups: removalPolicy === RemovalPolicy.DESTROY,
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy,
       cloudwatchLogsExports: primaryLogs,

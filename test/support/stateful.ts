@@ -1,5 +1,6 @@
 /**
- * Resource types whose replacement loses data or breaks consumers: replacing one must be a
+ * Resource types whose replacement loses data or breaks consumers (private endpoints in the data
+ * layer, public ones at the edge): replacing one must be a
  * deliberate, reviewed change, never the side effect of a refactor that moved a construct.
  */
 export const STATEFUL_TYPES = [
@@ -15,6 +16,11 @@ export const STATEFUL_TYPES = [
   'AWS::ECR::Repository',
   'AWS::DynamoDB::Table',
   'AWS::EFS::FileSystem',
+  // Public endpoints: replacing one changes what users and DNS point at.
+  'AWS::CloudFront::Distribution',
+  'AWS::WAFv2::WebACL',
+  'AWS::CertificateManager::Certificate',
+  'AWS::Route53::RecordSet',
 ] as const;
 
 /**
@@ -31,9 +37,22 @@ export function statefulLogicalIds(template: { Resources?: Record<string, { Type
 
 /**
  * Stateful types that hold data: in a protected environment none may be deleted with its stack.
- * (An RDS proxy is pinned because its endpoint is a contract, but it holds no data.)
+ * (Proxies, distributions and records are pinned because their endpoints are contracts, but they
+ * hold no data.)
  */
-export const DATA_TYPES: readonly string[] = STATEFUL_TYPES.filter((type) => type !== 'AWS::RDS::DBProxy');
+export const DATA_TYPES: readonly string[] = [
+  'AWS::KMS::Key',
+  'AWS::Logs::LogGroup',
+  'AWS::S3::Bucket',
+  'AWS::RDS::DBInstance',
+  'AWS::RDS::DBCluster',
+  'AWS::ElastiCache::ReplicationGroup',
+  'AWS::SecretsManager::Secret',
+  'AWS::Backup::BackupVault',
+  'AWS::ECR::Repository',
+  'AWS::DynamoDB::Table',
+  'AWS::EFS::FileSystem',
+];
 
 /** `"<type> <logicalId> (<policy>)"` for each data-holding resource that its stack's deletion would delete. */
 export function deletedWithStack(template: {

@@ -3,11 +3,13 @@ import { checkCache, checkDatabase } from '../../../lib/health';
 export const dynamic = 'force-dynamic';
 
 /**
- * `GET /api/health`: 200 `{"status":"ok"}` when the database and the cache answer, 503
- * `{"status":"degraded"}` otherwise. The load balancer and the deployment probe use it.
+ * `GET /api/health`: `{"status":"ok"}` when the database and the cache answer,
+ * `{"status":"degraded"}` (with the failing check) otherwise — HTTP 200 either way while the process
+ * serves, so that a dependency outage does not make the load balancer and ECS recycle every task.
+ * The deployment probe requires `"status":"ok"` before a new revision gets production traffic.
  *
- * `GET /api/health?probe=liveness`: 200 as long as the process serves requests; the container
- * health check uses it, so that an outage of a dependency does not make ECS replace every task.
+ * `GET /api/health?probe=liveness`: `{"status":"ok"}` without touching dependencies; the container
+ * health check uses it.
  */
 export async function GET(request: Request): Promise<Response> {
   const headers = { 'cache-control': 'no-store' };
@@ -16,5 +18,5 @@ export async function GET(request: Request): Promise<Response> {
   }
   const [database, cache] = await Promise.all([checkDatabase(), checkCache()]);
   const ok = database.ok && cache.ok;
-  return Response.json({ status: ok ? 'ok' : 'degraded', database, cache }, { status: ok ? 200 : 503, headers });
+  return Response.json({ status: ok ? 'ok' : 'degraded', database, cache }, { headers });
 }

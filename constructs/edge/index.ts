@@ -1,0 +1,2 @@
+export * from './web-acl';
+export * from './web-distribution';

@@ -1,0 +1,237 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ValidationError } from '../shared/errors';
+
+/** Properties of a {@link WebDistribution}. */
+export interface WebDistributionProps {
+  /** Short lowercase name, e.g. `learning-assistant-prod`. */
+  readonly name: string;
+  /** The internal load balancer serving the app, reached through a CloudFront VPC origin. */
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /**
+   * Host name the origin's certificate carries (e.g. `origin.example.com`). With it CloudFront
+   * speaks HTTPS to the origin; without it, HTTP inside the VPC.
+   *
+   * @default - HTTP to the origin
+   */
+  readonly originTlsDomainName?: string;
+  /** ARN of a CLOUDFRONT-scope web ACL. */
+  readonly webAclArn: string;
+  /**
+   * Certificate (us-east-1) for `domainNames`.
+   *
+   * @default - the distribution's own `*.cloudfront.net` name
+   */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * Names the distribution answers to; needs `certificate`.
+   *
+   * @default - none
+   */
+  readonly domainNames?: string[];
+  /**
+   * Edge locations used.
+   *
+   * @default cloudfront.PriceClass.PRICE_CLASS_100
+   */
+  readonly priceClass?: cloudfront.PriceClass;
+  /**
+   * Countries served or refused.
+   *
+   * @default - no restriction
+   */
+  readonly geoRestriction?: cloudfront.GeoRestriction;
+  /**
+   * Region of the Origin Shield cache in front of the origin.
+   *
+   * @default - no Origin Shield
+   */
+  readonly originShieldRegion?: string;
+  /** The Content-Security-Policy header sent with every response. */
+  readonly contentSecurityPolicy: string;
+  /**
+   * Bucket receiving standard logs (v2, delivered by CloudWatch Logs as JSON).
+   *
+   * @default - no standard logs
+   */
+  readonly logsBucket?: s3.IBucket;
+}
+
+const ONE_YEAR = Duration.days(365);
+
+/**
+ * The CloudFront distribution in front of the Next.js app:
+ *
+ * - the internal ALB as a VPC origin (no internet-facing path to the app), HTTPS to it when the ALB
+ *   has a certificate; Origin Shield optional;
+ * - behaviours for Next.js: `/_next/static/*` cached a year and compressed, `/_next/image*` cached by
+ *   its query string, `/api/*` never cached with the viewer's headers, cookies and query forwarded,
+ *   and pages following the origin's Cache-Control;
+ * - HTTP/2 and HTTP/3, TLS 1.2 (2021 policy) for viewers with a custom domain, a web ACL, a
+ *   response-headers policy (HSTS, nosniff, frame options, referrer policy, CSP), standard logs.
+ */
+export class WebDistribution extends Construct {
+  /** The distribution. */
+  public readonly distribution: cloudfront.Distribution;
+  /** The distribution's `*.cloudfront.net` name. */
+  public readonly domainName: string;
+
+  constructor(scope: Construct, id: string, props: WebDistributionProps) {
+    super(scope, id);
+    if ((props.domainNames?.length ?? 0) > 0 && props.certificate === undefined) {
+      throw new ValidationError(
+        this,
+        `domainNames ${JSON.stringify(props.domainNames)} need a certificate in us-east-1`,
+      );
+    }
+
+    const origin = origins.VpcOrigin.withApplicationLoadBalancer(props.loadBalancer, {
+      vpcOriginName: `${props.name}-alb`,
+      protocolPolicy: props.originTlsDomainName
+        ? cloudfront.OriginProtocolPolicy.HTTPS_ONLY
+        : cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      domainName: props.originTlsDomainName,
+      originShieldEnabled: props.originShieldRegion !== undefined,
+      originShieldRegion: props.originShieldRegion,
+      readTimeout: Duration.seconds(30),
+    });
+
+    const policies = new Construct(this, 'Policies');
+    const staticAssets = new cloudfront.CachePolicy(policies, 'StaticAssets', {
+      comment: `${props.name}: content-hashed Next.js assets, a year`,
+      minTtl: ONE_YEAR,
+      defaultTtl: ONE_YEAR,
+      maxTtl: ONE_YEAR,
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const images = new cloudfront.CachePolicy(policies, 'Images', {
+      comment: `${props.name}: optimized images, keyed by url, w and q`,
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.days(1),
+      maxTtl: ONE_YEAR,
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.allowList('url', 'w', 'q'),
+      headerBehavior: cloudfront.CacheHeaderBehavior.allowList('Accept'),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const pages = new cloudfront.CachePolicy(policies, 'Pages', {
+      comment: `${props.name}: server-rendered pages, as the origin's Cache-Control says`,
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: ONE_YEAR,
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      // Next.js varies pages on these for client-side navigation and prefetching.
+      headerBehavior: cloudfront.CacheHeaderBehavior.allowList(
+        'RSC',
+        'Next-Router-Prefetch',
+        'Next-Router-State-Tree',
+        'Next-Url',
+      ),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const headers = new cloudfront.ResponseHeadersPolicy(policies, 'SecurityHeaders', {
+      comment: `${props.name}: security headers on every response`,
+      securityHeadersBehavior: {
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: {
+          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+        contentSecurityPolicy: { contentSecurityPolicy: props.contentSecurityPolicy, override: true },
+      },
+      removeHeaders: ['Server', 'X-Powered-By'],
+    });
+    const forwardViewer = cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER;
+
+    const behavior = (cachePolicy: cloudfront.ICachePolicy, extra: Partial<cloudfront.BehaviorOptions> = {}) => ({
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      cachePolicy,
+      responseHeadersPolicy: headers,
+      compress: true,
+      ...extra,
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Resource', {
+      comment: `${props.name}: Learning Assistant`,
+      defaultBehavior: behavior(pages, {
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        originRequestPolicy: forwardViewer,
+      }),
+      additionalBehaviors: {
+        '/_next/static/*': behavior(staticAssets),
+        '/_next/image*': behavior(images),
+        '/api/*': behavior(cloudfront.CachePolicy.CACHING_DISABLED, {
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          originRequestPolicy: forwardViewer,
+        }),
+      },
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableIpv6: true,
+      priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
+      geoRestriction: props.geoRestriction,
+      webAclId: props.webAclArn,
+      certificate: props.certificate,
+      domainNames: props.domainNames,
+      minimumProtocolVersion: props.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      sslSupportMethod: props.certificate ? cloudfront.SSLMethod.SNI : undefined,
+    });
+    this.domainName = this.distribution.distributionDomainName;
+
+    if (props.logsBucket !== undefined) {
+      this.deliverStandardLogs(props.name, props.logsBucket);
+    }
+  }
+
+  /**
+   * Standard logging v2: CloudWatch Logs delivers JSON logs to the bucket with a bucket policy, where
+   * legacy logging would need bucket ACLs (the project's buckets enforce bucket-owner ownership).
+   */
+  private deliverStandardLogs(name: string, bucket: s3.IBucket): void {
+    const stack = Stack.of(this);
+    const group = new Construct(this, 'StandardLogs');
+    const source = new logs.CfnDeliverySource(group, 'Source', {
+      name: `${name}-cdn`,
+      logType: 'ACCESS_LOGS',
+      resourceArn: this.distribution.distributionArn,
+    });
+    const destination = new logs.CfnDeliveryDestination(group, 'Destination', {
+      name: `${name}-cdn-s3`,
+      destinationResourceArn: `${bucket.bucketArn}/cloudfront`,
+      outputFormat: 'json',
+    });
+    new logs.CfnDelivery(group, 'Resource', {
+      deliverySourceName: source.ref,
+      deliveryDestinationArn: destination.attrArn,
+    });
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudFrontStandardLogsDelivery',
+        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects('cloudfront/*')],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account, 's3:x-amz-acl': 'bucket-owner-full-control' },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:logs:us-east-1:${stack.account}:delivery-source:*` },
+        },
+      }),
+    );
+  }
+}

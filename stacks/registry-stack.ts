@@ -1,0 +1,22 @@
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type { Construct } from 'constructs';
+import { EnvironmentStack, type EnvironmentStackProps } from '../lib/environment-stack';
+
+/** Properties of a {@link RegistryStack}. */
+export interface RegistryStackProps extends EnvironmentStackProps {
+  /** The environment's image repository. */
+  readonly repository: ecr.RepositoryProps;
+}
+
+/**
+ * The environment's image repository, in a stack of its own: it must exist, and CI must have pushed
+ * an image to it, before the compute stack can run that image.
+ */
+export class RegistryStack extends EnvironmentStack {
+  public readonly repository: ecr.Repository;
+
+  constructor(scope: Construct, id: string, props: RegistryStackProps) {
+    super(scope, id, props);
+    this.repository = new ecr.Repository(this, 'Repository', props.repository);
+  }
+}

@@ -1,0 +1,232 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { loadConfigs } from '../lib/config-loader';
+import { ENVIRONMENTS, synthesized, template, templateJson } from './support/synth';
+
+const configs = loadConfigs({ context: () => undefined, env: {} });
+const stageOf = (environment: string) => `${environment.charAt(0).toUpperCase()}${environment.slice(1)}`;
+const ONE_YEAR = 31536000;
+
+describe.each(ENVIRONMENTS)('%s edge stack', (environment) => {
+  const config = configs[environment];
+  const { edge, domain } = config;
+  const t = template(environment, 'Edge');
+  const resources = Object.entries(templateJson(environment, 'Edge').Resources as Record<string, any>);
+  const distribution = resources.find(([, r]) => r.Type === 'AWS::CloudFront::Distribution')?.[1].Properties
+    .DistributionConfig;
+  const behavior = (pattern: string) => distribution.CacheBehaviors.find((b: any) => b.PathPattern === pattern);
+
+  test('lives in us-east-1 of the environment account, beside its regional stacks', () => {
+    const stack = synthesized().stacks.find((s) => s.environment === environment && s.stackId === 'Edge');
+    expect(stack).toMatchObject({
+      region: 'us-east-1',
+      account: config.account,
+      stackName: `${stageOf(environment)}-Edge`,
+    });
+  });
+
+  describe('web ACL', () => {
+    test('CLOUDFRONT scope, associated with the distribution', () => {
+      t.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} } });
+      expect(distribution.WebACLId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebAcl/), 'Arn'] });
+    });
+
+    test('the rule set of the environment, in order', () => {
+      const [, acl] = resources.find(([, r]) => r.Type === 'AWS::WAFv2::WebACL')!;
+      const names = (acl.Properties.Rules as Array<{ Name: string }>).map((r) => r.Name);
+      expect(names).toEqual([
+        'RateLimitPerIp',
+        ...(edge.waf.blockedCountries.length > 0 ? ['BlockedCountries'] : []),
+        'AWSManagedRulesAmazonIpReputationList',
+        ...(edge.waf.anonymousIpList ? ['AWSManagedRulesAnonymousIpList'] : []),
+        'AWSManagedRulesCommonRuleSet',
+        'AWSManagedRulesKnownBadInputsRuleSet',
+        'AWSManagedRulesSQLiRuleSet',
+        ...(edge.waf.botControl ? ['AWSManagedRulesBotControlRuleSet'] : []),
+      ]);
+      const rate = (acl.Properties.Rules as any[])[0];
+      expect(rate).toMatchObject({
+        Action: { Block: {} },
+        Statement: { RateBasedStatement: { Limit: edge.waf.rateLimitPerFiveMinutes, AggregateKeyType: 'IP' } },
+      });
+      for (const rule of (acl.Properties.Rules as any[]).filter((r) => r.Statement.ManagedRuleGroupStatement)) {
+        expect(rule.OverrideAction).toEqual({ None: {} });
+        expect(rule.Statement.ManagedRuleGroupStatement.VendorName).toBe('AWS');
+      }
+    });
+
+    test('logs to an encrypted CloudWatch log group with Authorization and Cookie redacted', () => {
+      t.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: `aws-waf-logs-learning-assistant-${environment}`,
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogsKey'), 'Arn'] },
+        RetentionInDays: config.logRetentionDays,
+      });
+      t.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+        RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
+        LogDestinationConfigs: [
+          Match.stringLikeRegexp(`^arn:aws:logs:us-east-1:${config.account}:log-group:aws-waf-logs-`),
+        ],
+      });
+    });
+  });
+
+  describe('distribution', () => {
+    test('the only origin is the internal load balancer, through a VPC origin', () => {
+      expect(distribution.Origins).toHaveLength(1);
+      expect(distribution.Origins[0].VpcOriginConfig).toBeDefined();
+      expect(distribution.Origins[0].CustomOriginConfig).toBeUndefined();
+      expect(distribution.Origins[0].S3OriginConfig).toBeUndefined();
+      t.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
+        VpcOriginEndpointConfig: {
+          Arn: {
+            'Fn::GetStackOutput': {
+              StackName: `${stageOf(environment)}-Compute`,
+              Region: config.region,
+              OutputName: Match.stringLikeRegexp('WebLoadBalancer'),
+            },
+          },
+          OriginProtocolPolicy: domain ? 'https-only' : 'http-only',
+          OriginSSLProtocols: ['TLSv1.2'],
+        },
+      });
+    });
+
+    test('static assets cached a year and compressed', () => {
+      expect(behavior('/_next/static/*')).toMatchObject({ Compress: true, ViewerProtocolPolicy: 'redirect-to-https' });
+      t.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+        CachePolicyConfig: {
+          MinTTL: ONE_YEAR,
+          DefaultTTL: ONE_YEAR,
+          MaxTTL: ONE_YEAR,
+          ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+            EnableAcceptEncodingBrotli: true,
+            EnableAcceptEncodingGzip: true,
+          }),
+        },
+      });
+    });
+
+    test('optimized images cached by their query parameters', () => {
+      expect(behavior('/_next/image*')).toBeDefined();
+      t.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+        CachePolicyConfig: Match.objectLike({
+          ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+            QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['url', 'w', 'q'] },
+          }),
+        }),
+      });
+    });
+
+    test('/api/* is never cached and forwards what the app needs', () => {
+      expect(behavior('/api/*')).toMatchObject({
+        CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // CachingDisabled
+        OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // AllViewerExceptHostHeader
+        AllowedMethods: expect.arrayContaining(['POST', 'PUT', 'DELETE']),
+      });
+    });
+
+    test("pages follow the origin's Cache-Control", () => {
+      expect(distribution.DefaultCacheBehavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+      t.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+        CachePolicyConfig: Match.objectLike({ MinTTL: 0, DefaultTTL: 0, MaxTTL: ONE_YEAR }),
+      });
+    });
+
+    test('HTTP/2 and HTTP/3, IPv6, price class and Origin Shield from config', () => {
+      expect(distribution).toMatchObject({ HttpVersion: 'http2and3', IPV6Enabled: true, PriceClass: edge.priceClass });
+      expect(distribution.Origins[0].OriginShield?.OriginShieldRegion).toBe(edge.originShieldRegion);
+    });
+
+    test(
+      domain ? 'viewer TLS 1.2 (2021) with SNI on the custom certificate' : 'serves on the CloudFront domain',
+      () => {
+        if (domain) {
+          expect(distribution.ViewerCertificate).toEqual({
+            AcmCertificateArn: { Ref: expect.stringMatching(/^Certificate/) },
+            MinimumProtocolVersion: 'TLSv1.2_2021',
+            SslSupportMethod: 'sni-only',
+          });
+          expect(distribution.Aliases).toEqual(
+            edge.recordNames.map((r) => (r === '' ? domain.zoneName : `${r}.${domain.zoneName}`)),
+          );
+        } else {
+          expect(distribution.ViewerCertificate).toBeUndefined();
+          expect(distribution.Aliases).toBeUndefined();
+        }
+      },
+    );
+
+    test('security headers on every behaviour', () => {
+      t.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+        ResponseHeadersPolicyConfig: Match.objectLike({
+          SecurityHeadersConfig: {
+            StrictTransportSecurity: {
+              AccessControlMaxAgeSec: 63072000,
+              IncludeSubdomains: true,
+              Preload: true,
+              Override: true,
+            },
+            ContentTypeOptions: { Override: true },
+            FrameOptions: { FrameOption: 'DENY', Override: true },
+            ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
+            ContentSecurityPolicy: { ContentSecurityPolicy: edge.contentSecurityPolicy, Override: true },
+          },
+        }),
+      });
+      for (const b of [distribution.DefaultCacheBehavior, ...distribution.CacheBehaviors]) {
+        expect(b.ResponseHeadersPolicyId).toEqual({ Ref: expect.stringMatching(/^CdnPoliciesSecurityHeaders/) });
+      }
+    });
+
+    test('standard logs go to the access-logs bucket', () => {
+      t.hasResourceProperties('AWS::Logs::DeliverySource', {
+        LogType: 'ACCESS_LOGS',
+        ResourceArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      });
+      t.hasResourceProperties('AWS::Logs::DeliveryDestination', {
+        DestinationResourceArn: Match.stringLikeRegexp(`^arn:aws:s3:::${environment}-data.*accesslogs.*/cloudfront$`),
+      });
+      t.resourceCountIs('AWS::Logs::Delivery', 1);
+    });
+  });
+
+  test(
+    domain ? 'certificate, alias records and a health check for the domain' : 'no certificate, records or health check',
+    () => {
+      if (domain) {
+        t.hasResourceProperties('AWS::CertificateManager::Certificate', {
+          DomainName: domain.zoneName,
+          ValidationMethod: 'DNS',
+          DomainValidationOptions: Match.arrayWith([
+            { DomainName: domain.zoneName, HostedZoneId: domain.hostedZoneId },
+          ]),
+        });
+        for (const type of ['A', 'AAAA']) {
+          t.resourcePropertiesCountIs(
+            'AWS::Route53::RecordSet',
+            {
+              Type: type,
+              HostedZoneId: domain.hostedZoneId,
+              AliasTarget: {
+                DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cdn'), 'DomainName'] },
+                HostedZoneId: Match.anyValue(),
+              },
+            },
+            edge.recordNames.length,
+          );
+        }
+        t.hasResourceProperties('AWS::Route53::HealthCheck', {
+          HealthCheckConfig: Match.objectLike({
+            Type: 'HTTPS',
+            FullyQualifiedDomainName: domain.zoneName,
+            ResourcePath: '/api/health',
+            Port: 443,
+          }),
+        });
+      } else {
+        t.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+        t.resourceCountIs('AWS::Route53::RecordSet', 0);
+        t.resourceCountIs('AWS::Route53::HealthCheck', 0);
+      }
+    },
+  );
+});
