@@ -46,6 +46,17 @@ function acknowledge(
 }
 
 const DEV_ONLY: readonly EnvironmentName[] = ['dev'];
+
+/** Rules that flag any plain-HTTP load balancer listener. */
+const PLAIN_HTTP_LISTENER_RULES = [
+  `${NIST}-ALBHttpToHttpsRedirection`,
+  `${HIPAA}-ALBHttpToHttpsRedirection`,
+  `${PCI}-ALBHttpToHttpsRedirection`,
+  `${NIST}-ELBv2ACMCertificateRequired`,
+  `${HIPAA}-ELBv2ACMCertificateRequired`,
+  `${PCI}-ELBv2ACMCertificateRequired`,
+  guard('alb_http_to_https_redirection_check'),
+];
 const WITH_REPLICAS: readonly EnvironmentName[] = ['staging', 'prod'];
 
 /**
@@ -324,30 +335,14 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     DEV_ONLY,
   ),
   ...acknowledge(
-    [
-      `${NIST}-ALBHttpToHttpsRedirection`,
-      `${HIPAA}-ALBHttpToHttpsRedirection`,
-      `${PCI}-ALBHttpToHttpsRedirection`,
-      `${NIST}-ELBv2ACMCertificateRequired`,
-      `${HIPAA}-ELBv2ACMCertificateRequired`,
-      `${PCI}-ELBv2ACMCertificateRequired`,
-      guard('alb_http_to_https_redirection_check'),
-    ],
+    PLAIN_HTTP_LISTENER_RULES,
     'Compute/Web/LoadBalancer/Listener',
     'dev has no domain and so no certificate: its internal listener speaks HTTP inside the VPC only, and ' +
       'browsers reach it through CloudFront over HTTPS. Environments with a domain serve HTTPS with TLS 1.3.',
     DEV_ONLY,
   ),
   ...acknowledge(
-    [
-      `${NIST}-ALBHttpToHttpsRedirection`,
-      `${HIPAA}-ALBHttpToHttpsRedirection`,
-      `${PCI}-ALBHttpToHttpsRedirection`,
-      `${NIST}-ELBv2ACMCertificateRequired`,
-      `${HIPAA}-ELBv2ACMCertificateRequired`,
-      `${PCI}-ELBv2ACMCertificateRequired`,
-      guard('alb_http_to_https_redirection_check'),
-    ],
+    PLAIN_HTTP_LISTENER_RULES,
     'Compute/Web/LoadBalancer/TestListener',
     'The test listener (port 9000) serves only the deployment probe, which ECS points at a new revision during ' +
       'blue/green and canary deployments: the security group admits the probe alone, and no user traffic reaches it.',

@@ -23,6 +23,15 @@ export const STATEFUL_TYPES = [
   'AWS::Route53::RecordSet',
 ] as const;
 
+/** Pinned for their endpoints, but holding no data. */
+const ENDPOINT_TYPES: readonly string[] = [
+  'AWS::RDS::DBProxy',
+  'AWS::CloudFront::Distribution',
+  'AWS::WAFv2::WebACL',
+  'AWS::CertificateManager::Certificate',
+  'AWS::Route53::RecordSet',
+];
+
 /**
  * `"<type> <logicalId>"` for every stateful resource of a template, sorted.
  * Compare it with a pinned list: a difference means a stateful resource would be
@@ -40,19 +49,7 @@ export function statefulLogicalIds(template: { Resources?: Record<string, { Type
  * (Proxies, distributions and records are pinned because their endpoints are contracts, but they
  * hold no data.)
  */
-export const DATA_TYPES: readonly string[] = [
-  'AWS::KMS::Key',
-  'AWS::Logs::LogGroup',
-  'AWS::S3::Bucket',
-  'AWS::RDS::DBInstance',
-  'AWS::RDS::DBCluster',
-  'AWS::ElastiCache::ReplicationGroup',
-  'AWS::SecretsManager::Secret',
-  'AWS::Backup::BackupVault',
-  'AWS::ECR::Repository',
-  'AWS::DynamoDB::Table',
-  'AWS::EFS::FileSystem',
-];
+export const DATA_TYPES: readonly string[] = STATEFUL_TYPES.filter((type) => !ENDPOINT_TYPES.includes(type));
 
 /** `"<type> <logicalId> (<policy>)"` for each data-holding resource that its stack's deletion would delete. */
 export function deletedWithStack(template: {
