@@ -9,7 +9,8 @@
 // is therefore exactly the on-the-fly TypeScript cost, which is what this measures.
 //
 // Usage: npm run bench [-- --runs 7]
-import { execSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +26,33 @@ fs.rmSync(work, { recursive: true, force: true });
 fs.mkdirSync(work, { recursive: true });
 
 const bundle = path.join(work, 'app.js');
-execSync(
-  `npx esbuild bin/app.ts --bundle --platform=node --target=node20 --packages=external --outfile=${bundle} --log-level=warning`,
-  { cwd: root, stdio: 'inherit' },
-);
+// Constructs find their files (the probe Lambda's source, app/) relative to __dirname: keep each
+// module's own directory in the bundle, as running from source would.
+const keepDirname = {
+  name: 'keep-dirname',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      // A hashbang must stay the first line.
+      const [, hashbang = '', body] = /^(#!.*\n)?([\s\S]*)$/.exec(source) ?? [];
+      return {
+        contents: `${hashbang}var __dirname = ${JSON.stringify(path.dirname(args.path))};\n${body}`,
+        loader: 'ts',
+      };
+    });
+  },
+};
+await esbuild.build({
+  entryPoints: [path.join(root, 'bin', 'app.ts')],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  outfile: bundle,
+  logLevel: 'warning',
+  plugins: [keepDirname],
+});
 
 const variants = {
   'cdk.json app': cdkJson.app,
