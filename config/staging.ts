@@ -1,4 +1,5 @@
 import type { EnvironmentConfigInput } from './schema';
+import { APP_CONTENT_SECURITY_POLICY, CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_EU_WEST_1 } from './shared';
 
 /** Staging: production-like, so that what passes here behaves the same in prod. */
 export const staging: EnvironmentConfigInput = {
@@ -77,12 +78,10 @@ export const staging: EnvironmentConfigInput = {
     deletionProtection: true,
   },
   edge: {
-    // com.amazonaws.global.cloudfront.origin-facing in eu-west-1
-    originFacingPrefixListId: 'pl-4fa04526',
+    originFacingPrefixListId: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_EU_WEST_1,
     priceClass: 'PriceClass_100',
     geoRestriction: { type: 'none', countries: [] },
-    contentSecurityPolicy:
-      "default-src 'self'; img-src 'self' data: blob:; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'; upgrade-insecure-requests",
+    contentSecurityPolicy: APP_CONTENT_SECURITY_POLICY,
     recordNames: ['', 'www'],
     waf: {
       rateLimitPerFiveMinutes: 2000,

@@ -1,0 +1,25 @@
+/**
+ * Values several environments share. Still data: a change here is a change to every environment
+ * that uses it, reviewed as such.
+ */
+
+/**
+ * Content-Security-Policy of the Next.js app. Next.js inlines its bootstrap scripts and styles,
+ * hence 'unsafe-inline' until the app adopts nonces.
+ */
+export const APP_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' data: blob:",
+  "script-src 'self' 'unsafe-inline'",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "object-src 'none'",
+  'upgrade-insecure-requests',
+].join('; ');
+
+/** `com.amazonaws.global.cloudfront.origin-facing` in eu-west-1 (`aws ec2 describe-managed-prefix-lists`). */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_EU_WEST_1 = 'pl-4fa04526';
