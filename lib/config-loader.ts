@@ -32,10 +32,17 @@ export interface ConfigSources {
 
 /** The overridable deployment-target fields, with the context key and variable that set them. */
 const OVERRIDES = [
-  { field: 'account', context: 'account', variable: 'ACCOUNT' },
-  { field: 'region', context: 'region', variable: 'REGION' },
-  { field: 'availabilityZones', context: 'availabilityZones', variable: 'AVAILABILITY_ZONES' },
-  { field: 'drRegion', context: 'drRegion', variable: 'DR_REGION' },
+  { field: ['account'], context: 'account', variable: 'ACCOUNT', list: false },
+  { field: ['region'], context: 'region', variable: 'REGION', list: false },
+  { field: ['availabilityZones'], context: 'availabilityZones', variable: 'AVAILABILITY_ZONES', list: true },
+  { field: ['drRegion'], context: 'drRegion', variable: 'DR_REGION', list: false },
+  // Region-specific: moving an environment to another region needs that region's list too.
+  {
+    field: ['edge', 'originFacingPrefixListId'],
+    context: 'cloudFrontPrefixList',
+    variable: 'CLOUDFRONT_PREFIX_LIST',
+    list: false,
+  },
 ] as const;
 
 /**
@@ -64,7 +71,8 @@ export function selectEnvironments(sources: Pick<ConfigSources, 'context'>): Env
  * across environments (non-overlapping VPCs, so they can be peered) need them all.
  *
  * Overrides, highest precedence first, for environment `prod` and field `account`:
- * `-c prod:account=...`, then `LA_PROD_ACCOUNT`. Availability zones are comma-separated.
+ * `-c prod:account=...`, then `LA_PROD_ACCOUNT`. Availability zones are comma-separated. Also
+ * `region`, `availabilityZones`, `drRegion` and `cloudFrontPrefixList` (`LA_PROD_CLOUDFRONT_PREFIX_LIST`).
  * The CLI's own `CDK_DEFAULT_ACCOUNT`/`CDK_DEFAULT_REGION` are deliberately not read: the CLI
  * fills them from whatever credentials are active, which would silently retarget every
  * environment at once.
@@ -112,19 +120,23 @@ function applyOverrides(
   input: EnvironmentConfigInput,
   sources: ConfigSources,
 ): EnvironmentConfigInput {
-  const result: Record<string, unknown> = { ...input };
+  const result = structuredClone(input) as unknown as Record<string, unknown>;
   for (const override of OVERRIDES) {
     const raw =
       sources.context(`${name}:${override.context}`) ?? sources.env[`LA_${name.toUpperCase()}_${override.variable}`];
     if (raw === undefined || raw === '') {
       continue;
     }
-    result[override.field] =
-      override.field === 'availabilityZones' && typeof raw === 'string'
-        ? raw.split(',').map((az) => az.trim())
-        : String(raw);
+    const value = override.list && typeof raw === 'string' ? raw.split(',').map((item) => item.trim()) : String(raw);
+    const parents = override.field.slice(0, -1);
+    const leaf = override.field[override.field.length - 1] as string;
+    let target = result;
+    for (const key of parents) {
+      target = (target[key] ??= {}) as Record<string, unknown>;
+    }
+    target[leaf] = value;
   }
-  return result as EnvironmentConfigInput;
+  return result as unknown as EnvironmentConfigInput;
 }
 
 function crossEnvironmentProblems(loaded: Partial<Record<EnvironmentName, EnvironmentConfig>>): string[] {

@@ -205,8 +205,12 @@ export function wafRules(config: EnvironmentConfig): WebAclRule[] {
       ? [WebAclRules.blockCountries('BlockedCountries', 1, [...waf.blockedCountries])]
       : []),
     WebAclRules.awsManaged('AWSManagedRulesAmazonIpReputationList', 10),
-    ...(waf.anonymousIpList ? [WebAclRules.awsManaged('AWSManagedRulesAnonymousIpList', 20)] : []),
-    WebAclRules.awsManaged('AWSManagedRulesCommonRuleSet', 30),
+    // Hosting-provider addresses include Route 53's health checkers and many API clients: count, not block.
+    ...(waf.anonymousIpList
+      ? [WebAclRules.awsManaged('AWSManagedRulesAnonymousIpList', 20, { countRules: ['HostingProviderIPList'] })]
+      : []),
+    // The 8 KB body limit would refuse uploads and larger form posts the app accepts.
+    WebAclRules.awsManaged('AWSManagedRulesCommonRuleSet', 30, { countRules: ['SizeRestrictions_BODY'] }),
     WebAclRules.awsManaged('AWSManagedRulesKnownBadInputsRuleSet', 40),
     WebAclRules.awsManaged('AWSManagedRulesSQLiRuleSet', 50),
     ...(waf.botControl

@@ -237,6 +237,18 @@ describe('environment selection and overrides', () => {
     expect(configs.dev.availabilityZones).toEqual(['us-west-2a', 'us-west-2b', 'us-west-2d']);
   });
 
+  test("moving region takes the region's CloudFront prefix list too", () => {
+    const configs = loadConfigs({
+      context: (key) => (key === 'dev:cloudFrontPrefixList' ? 'pl-0123456789abcdef0' : undefined),
+      env: { LA_DEV_REGION: 'us-west-2', LA_DEV_AVAILABILITY_ZONES: 'us-west-2a,us-west-2b,us-west-2c' },
+    });
+    expect(configs.dev.edge.originFacingPrefixListId).toBe('pl-0123456789abcdef0');
+    expect(configs.prod.edge.originFacingPrefixListId).toBe('pl-4fa04526');
+    expect(() => loadConfigs({ context: noContext, env: { LA_DEV_CLOUDFRONT_PREFIX_LIST: 'sg-123' } })).toThrow(
+      /dev: edge\.originFacingPrefixListId: must be a prefix list id/,
+    );
+  });
+
   test('an override is validated like the file', () => {
     expect(() => loadConfigs({ context: noContext, env: { LA_STAGING_REGION: 'us-west-2' } })).toThrow(
       /staging: availabilityZones\[0\]: "eu-west-1a" is not an availability zone of region us-west-2/,

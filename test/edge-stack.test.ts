@@ -54,6 +54,24 @@ describe.each(ENVIRONMENTS)('%s edge stack', (environment) => {
       }
     });
 
+    test('managed rules that would break the app only count (body size, hosting-provider IPs)', () => {
+      const [, acl] = resources.find(([, r]) => r.Type === 'AWS::WAFv2::WebACL')!;
+      const overrides = Object.fromEntries(
+        (acl.Properties.Rules as any[]).map((r) => [
+          r.Name,
+          r.Statement.ManagedRuleGroupStatement?.RuleActionOverrides,
+        ]),
+      );
+      expect(overrides.AWSManagedRulesCommonRuleSet).toEqual([
+        { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+      ]);
+      if (edge.waf.anonymousIpList) {
+        expect(overrides.AWSManagedRulesAnonymousIpList).toEqual([
+          { Name: 'HostingProviderIPList', ActionToUse: { Count: {} } },
+        ]);
+      }
+    });
+
     test('logs to an encrypted CloudWatch log group with Authorization and Cookie redacted', () => {
       t.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: `aws-waf-logs-learning-assistant-${environment}`,
@@ -61,6 +79,7 @@ describe.each(ENVIRONMENTS)('%s edge stack', (environment) => {
         RetentionInDays: config.logRetentionDays,
       });
       t.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+        ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebAcl'), 'Arn'] },
         RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
         LogDestinationConfigs: [
           Match.stringLikeRegexp(`^arn:aws:logs:us-east-1:${config.account}:log-group:aws-waf-logs-`),
@@ -87,6 +106,31 @@ describe.each(ENVIRONMENTS)('%s edge stack', (environment) => {
           OriginProtocolPolicy: domain ? 'https-only' : 'http-only',
           OriginSSLProtocols: ['TLSv1.2'],
         },
+      });
+    });
+
+    test('each behaviour uses its own cache policy', () => {
+      expect(behavior('/_next/static/*').CachePolicyId).toEqual({
+        Ref: expect.stringMatching(/^CdnPoliciesStaticAssets/),
+      });
+      expect(behavior('/_next/image*').CachePolicyId).toEqual({ Ref: expect.stringMatching(/^CdnPoliciesImages/) });
+      expect(distribution.DefaultCacheBehavior.CachePolicyId).toEqual({
+        Ref: expect.stringMatching(/^CdnPoliciesPages/),
+      });
+    });
+
+    test('the viewer host name reaches the app as X-Forwarded-Host on pages and API calls', () => {
+      for (const b of [distribution.DefaultCacheBehavior, behavior('/api/*')]) {
+        expect(b.FunctionAssociations).toEqual([
+          {
+            EventType: 'viewer-request',
+            FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^CdnForwardedHost/), 'FunctionARN'] },
+          },
+        ]);
+      }
+      t.hasResourceProperties('AWS::CloudFront::Function', {
+        FunctionCode: Match.stringLikeRegexp('x-forwarded-host'),
+        FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
       });
     });
 
@@ -124,10 +168,10 @@ describe.each(ENVIRONMENTS)('%s edge stack', (environment) => {
       });
     });
 
-    test("pages follow the origin's Cache-Control", () => {
+    test("pages follow the origin's Cache-Control, kept at most 5 minutes (assets change with each deployment)", () => {
       expect(distribution.DefaultCacheBehavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
       t.hasResourceProperties('AWS::CloudFront::CachePolicy', {
-        CachePolicyConfig: Match.objectLike({ MinTTL: 0, DefaultTTL: 0, MaxTTL: ONE_YEAR }),
+        CachePolicyConfig: Match.objectLike({ MinTTL: 0, DefaultTTL: 0, MaxTTL: 300 }),
       });
     });
 

@@ -45,6 +45,8 @@ export class WebAclRules {
     priority: number,
     options: {
       excludedRules?: string[];
+      /** Rules of the group that only count, e.g. a body-size rule an app with uploads cannot live with. */
+      countRules?: string[];
       countOnly?: boolean;
       managedRuleGroupConfigs?: wafv2.CfnWebACL.ManagedRuleGroupConfigProperty[];
     } = {},
@@ -58,6 +60,7 @@ export class WebAclRules {
           vendorName: 'AWS',
           name,
           excludedRules: options.excludedRules?.map((rule) => ({ name: rule })),
+          ruleActionOverrides: options.countRules?.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
           managedRuleGroupConfigs: options.managedRuleGroupConfigs,
         },
       },

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -56,6 +56,14 @@ export interface WebDistributionProps {
   readonly originShieldRegion?: string;
   /** The Content-Security-Policy header sent with every response. */
   readonly contentSecurityPolicy: string;
+  /**
+   * Longest time CloudFront keeps a server-rendered or pre-rendered page, whatever the origin says:
+   * Next.js marks pre-rendered pages `s-maxage` of a year, and their assets disappear with the next
+   * deployment.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly pageMaxTtl?: Duration;
   /**
    * Bucket receiving standard logs (v2, delivered by CloudWatch Logs as JSON).
    *
@@ -124,10 +132,10 @@ export class WebDistribution extends Construct {
       enableAcceptEncodingBrotli: true,
     });
     const pages = new cloudfront.CachePolicy(policies, 'Pages', {
-      comment: `${props.name}: server-rendered pages, as the origin's Cache-Control says`,
+      comment: `${props.name}: pages, as the origin's Cache-Control says, at most pageMaxTtl`,
       minTtl: Duration.seconds(0),
       defaultTtl: Duration.seconds(0),
-      maxTtl: ONE_YEAR,
+      maxTtl: props.pageMaxTtl ?? Duration.minutes(5),
       queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
       // Next.js varies pages on these for client-side navigation and prefetching.
       headerBehavior: cloudfront.CacheHeaderBehavior.allowList(
@@ -159,6 +167,22 @@ export class WebDistribution extends Construct {
       removeHeaders: ['Server', 'X-Powered-By'],
     });
     const forwardViewer = cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER;
+    // The origin sees its own host name (the ALB's certificate must match); pass the viewer's on, so
+    // the app builds absolute URLs and checks Server Action origins against the public name.
+    const forwardedHost = new cloudfront.Function(this, 'ForwardedHost', {
+      comment: `${props.name}: viewer Host into X-Forwarded-Host`,
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(
+        [
+          'function handler(event) {',
+          '  var request = event.request;',
+          "  if (request.headers.host) { request.headers['x-forwarded-host'] = { value: request.headers.host.value }; }",
+          '  return request;',
+          '}',
+        ].join('\n'),
+      ),
+    });
+    const viewerHost = [{ function: forwardedHost, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }];
 
     const behavior = (cachePolicy: cloudfront.ICachePolicy, extra: Partial<cloudfront.BehaviorOptions> = {}) => ({
       origin,
@@ -174,6 +198,7 @@ export class WebDistribution extends Construct {
       defaultBehavior: behavior(pages, {
         allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
         originRequestPolicy: forwardViewer,
+        functionAssociations: viewerHost,
       }),
       additionalBehaviors: {
         '/_next/static/*': behavior(staticAssets),
@@ -181,6 +206,7 @@ export class WebDistribution extends Construct {
         '/api/*': behavior(cloudfront.CachePolicy.CACHING_DISABLED, {
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
           originRequestPolicy: forwardViewer,
+          functionAssociations: viewerHost,
         }),
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
@@ -194,6 +220,10 @@ export class WebDistribution extends Construct {
       sslSupportMethod: props.certificate ? cloudfront.SSLMethod.SNI : undefined,
     });
     this.domainName = this.distribution.distributionDomainName;
+    new CfnOutput(this, 'DistributionId', {
+      description: 'For cache invalidations after a deployment',
+      value: this.distribution.distributionId,
+    });
 
     if (props.logsBucket !== undefined) {
       this.deliverStandardLogs(props.name, props.logsBucket);

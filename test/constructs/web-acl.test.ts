@@ -65,6 +65,30 @@ describe('WebAcl', () => {
     });
   });
 
+  test('a country block list renders as a blocking geo match', () => {
+    const s = stack();
+    new WebAcl(s, 'Acl', {
+      name: 'test',
+      logEncryptionKey: new kms.Key(s, 'Key'),
+      rules: [WebAclRules.blockCountries('BlockedCountries', 1, ['KP', 'IR'])],
+    });
+    Template.fromStack(s).hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: [
+        {
+          Name: 'BlockedCountries',
+          Priority: 1,
+          Action: { Block: {} },
+          Statement: { GeoMatchStatement: { CountryCodes: ['KP', 'IR'] } },
+          VisibilityConfig: {
+            CloudWatchMetricsEnabled: true,
+            SampledRequestsEnabled: true,
+            MetricName: 'BlockedCountries',
+          },
+        },
+      ],
+    });
+  });
+
   test('rejects clashing names or priorities, and CLOUDFRONT scope outside us-east-1', () => {
     const s = stack();
     const acl = new WebAcl(s, 'Acl', { name: 'test', logEncryptionKey: new kms.Key(s, 'Key') });
