@@ -49,15 +49,6 @@ export function parseIpv4Cidr(cidr: string): Ipv4Block | { readonly error: strin
   return { cidr, network: address, prefixLength, size };
 }
 
-/** Parses a CIDR that is known to be valid, throwing otherwise. */
-export function mustParseIpv4Cidr(cidr: string): Ipv4Block {
-  const parsed = parseIpv4Cidr(cidr);
-  if ('error' in parsed) {
-    throw new Error(parsed.error);
-  }
-  return parsed;
-}
-
 /** True when `inner` lies entirely inside `outer`. */
 export function cidrContains(outer: Ipv4Block, inner: Ipv4Block): boolean {
   return inner.network >= outer.network && inner.network + inner.size <= outer.network + outer.size;
