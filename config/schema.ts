@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fargateSizeProblem } from '../constructs/compute/fargate-size';
 import { subnetLayoutProblems } from '../constructs/network/subnet-layout';
+import type { Problem } from '../constructs/shared/problems';
 
 /** The environments this project deploys. Adding one is a deliberate change here and in `config/index.ts`. */
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -47,365 +48,406 @@ const subnetTier = z.array(cidr);
 /**
  * The shape of one environment's configuration. Every later layer adds its own section here.
  */
-export const environmentConfigSchema = z
-  .strictObject({
-    /** Environment name; also the stage selector (`-c env=<name>`). */
-    name: z.enum(ENVIRONMENT_NAMES),
-    /** 12-digit AWS account id the environment deploys to. */
-    account: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }),
-    /** Home region of the environment. */
-    region,
-    /** Exactly three availability zones of `region`, named explicitly so synthesis needs no lookup. */
-    availabilityZones: z.array(nonEmpty).length(3, { error: 'exactly three availability zones are required' }),
-    /** Region that receives backup copies for disaster recovery; must differ from `region`. */
-    drRegion: region,
-    /** What happens to stateful resources (keys, log groups, later databases) when their stack is deleted. */
-    removalPolicy: z.enum(['destroy', 'retain']),
-    network: z.strictObject({
-      /** The VPC's IPv4 block; /16 to /24. */
-      vpcCidr: cidr,
-      /** Per-tier subnet CIDRs, one per availability zone. */
-      subnets: z.strictObject({
-        /** Internet-facing tier: NAT gateways and, later, nothing else. */
-        public: subnetTier,
-        /** Private tier with NAT egress: ECS tasks, internal load balancer, interface endpoints. */
-        application: subnetTier,
-        /** Isolated tier without any route to the internet: databases and caches. */
-        database: subnetTier,
+const environmentShape = z.strictObject({
+  /** Environment name; also the stage selector (`-c env=<name>`). */
+  name: z.enum(ENVIRONMENT_NAMES),
+  /** 12-digit AWS account id the environment deploys to. */
+  account: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }),
+  /** Home region of the environment. */
+  region,
+  /** Exactly three availability zones of `region`, named explicitly so synthesis needs no lookup. */
+  availabilityZones: z.array(nonEmpty).length(3, { error: 'exactly three availability zones are required' }),
+  /** Region that receives backup copies for disaster recovery; must differ from `region`. */
+  drRegion: region,
+  /** What happens to stateful resources (keys, log groups, later databases) when their stack is deleted. */
+  removalPolicy: z.enum(['destroy', 'retain']),
+  network: z.strictObject({
+    /** The VPC's IPv4 block; /16 to /24. */
+    vpcCidr: cidr,
+    /** Per-tier subnet CIDRs, one per availability zone. */
+    subnets: z.strictObject({
+      /** Internet-facing tier: NAT gateways and, later, nothing else. */
+      public: subnetTier,
+      /** Private tier with NAT egress: ECS tasks, internal load balancer, interface endpoints. */
+      application: subnetTier,
+      /** Isolated tier without any route to the internet: databases and caches. */
+      database: subnetTier,
+    }),
+    /** NAT gateways; 1 is cheap but a single-AZ dependency, one per AZ is highly available. */
+    natGateways: positiveCount,
+    /** Interface endpoints to create in the application tier, keeping image pulls and secrets off NAT. */
+    interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS)),
+    /** Retention of VPC flow logs, in days. */
+    flowLogRetentionDays: retentionDays,
+  }),
+  /** PostgreSQL on RDS: a primary, optional read replicas, pooling through RDS Proxy. */
+  database: z.strictObject({
+    /** Full PostgreSQL version, e.g. `17.6` (a bare major is deprecated by CloudFormation). */
+    engineVersion: z
+      .string()
+      .regex(/^1[6-8]\.\d+$/, { error: 'must be a full PostgreSQL 16 to 18 version, e.g. 17.6' }),
+    /** Graviton instance class without the `db.` prefix, e.g. `r7g.large`. */
+    instanceClass: z.string().regex(/^(t4g|m6g|m7g|m8g|r6g|r7g|r8g|x2g)\.[a-z0-9]+$/, {
+      error: (issue) => `"${String(issue.input)}" is not a Graviton instance class (e.g. t4g.micro, r7g.large)`,
+    }),
+    /** Initial gp3 storage, in GiB (at least 20). */
+    allocatedStorageGiB: z.number().int().min(20, { error: 'gp3 needs at least 20 GiB' }),
+    /** Ceiling of storage autoscaling, in GiB. */
+    maxAllocatedStorageGiB: positiveCount,
+    /** A synchronous standby in another AZ. */
+    multiAz: z.boolean(),
+    /** Read replicas, spread over the other AZs. */
+    readReplicas: z.number().int({ error: 'must be a whole number' }).min(0, { error: 'must not be negative' }).max(5),
+    /** Automated backups (and point-in-time recovery window), in days: 1 to 35. */
+    backupRetentionDays: z.number().int().min(1, { error: 'must be at least 1: backups are never off' }).max(35),
+    /** Performance Insights, encrypted with the database key. */
+    performanceInsights: z.boolean(),
+    /** Enhanced monitoring interval, in seconds; 0 turns it off. */
+    monitoringIntervalSeconds: z
+      .number()
+      .refine((v) => (MONITORING_INTERVALS_SECONDS as readonly number[]).includes(v), {
+        error: `must be one of ${MONITORING_INTERVALS_SECONDS.join(', ')}`,
       }),
-      /** NAT gateways; 1 is cheap but a single-AZ dependency, one per AZ is highly available. */
-      natGateways: positiveCount,
-      /** Interface endpoints to create in the application tier, keeping image pulls and secrets off NAT. */
-      interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS)),
-      /** Retention of VPC flow logs, in days. */
-      flowLogRetentionDays: retentionDays,
+    /** Days between automatic rotations of the database credentials. */
+    credentialRotationDays: z.number().int().min(1).max(365),
+    /** Refuse to delete the instance (and keep a final snapshot when its stack goes). */
+    deletionProtection: z.boolean(),
+    /** Statements slower than this are logged, in milliseconds. */
+    slowStatementThresholdMs: positiveCount,
+  }),
+  /** ElastiCache replication group (Redis OSS or Valkey). */
+  cache: z.strictObject({
+    engine: z.enum(['redis', 'valkey']),
+    /** Engine version, e.g. `7.1` for Redis OSS or `8.0` for Valkey. */
+    engineVersion: z.string(),
+    /** Node type, e.g. `cache.t4g.micro`. */
+    nodeType: z.string().regex(/^cache\.(t4g|m6g|m7g|r6g|r7g)\.[a-z0-9]+$/, {
+      error: (issue) => `"${String(issue.input)}" is not a Graviton cache node type (e.g. cache.t4g.small)`,
     }),
-    /** PostgreSQL on RDS: a primary, optional read replicas, pooling through RDS Proxy. */
-    database: z.strictObject({
-      /** Full PostgreSQL version, e.g. `17.6` (a bare major is deprecated by CloudFormation). */
-      engineVersion: z
-        .string()
-        .regex(/^1[6-8]\.\d+$/, { error: 'must be a full PostgreSQL 16 to 18 version, e.g. 17.6' }),
-      /** Graviton instance class without the `db.` prefix, e.g. `r7g.large`. */
-      instanceClass: z.string().regex(/^(t4g|m6g|m7g|m8g|r6g|r7g|r8g|x2g)\.[a-z0-9]+$/, {
-        error: (issue) => `"${String(issue.input)}" is not a Graviton instance class (e.g. t4g.micro, r7g.large)`,
+    /** Cluster mode (data sharded over `shards` node groups). */
+    clusterMode: z.boolean(),
+    /** Node groups; more than 1 needs cluster mode. */
+    shards: positiveCount,
+    /** Replicas per shard, 0 to 5. */
+    replicasPerShard: z.number().int().min(0, { error: 'must not be negative' }).max(5),
+    /** Automatic failover to a replica in another AZ. */
+    multiAz: z.boolean(),
+    /** Daily snapshots kept, in days; 0 turns them off. */
+    snapshotRetentionDays: z.number().int().min(0).max(35),
+  }),
+  /** S3 buckets for user uploads and for access logs. */
+  storage: z.strictObject({
+    /** Days a replaced or deleted object version is kept before it expires. */
+    noncurrentVersionExpirationDays: positiveCount,
+    /** Days after which access logs move to infrequent access (at least 30). */
+    logTransitionDays: z.number().int().min(30, { error: 'S3 Standard-IA needs objects at least 30 days old' }),
+    /** Days after which access logs expire. */
+    logExpirationDays: positiveCount,
+  }),
+  /**
+   * Public DNS: the Route53 zone the environment serves under. Without it the environment serves on
+   * CloudFront's domain and the load balancer speaks HTTP inside the VPC.
+   */
+  domain: z
+    .strictObject({
+      /** Zone name, e.g. `learning-assistant.example.com`. */
+      zoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name' }),
+      /** Hosted zone id, e.g. `Z0123456789ABCDEFGHIJ` (no lookups at synth time). */
+      hostedZoneId: z.string().regex(/^Z[A-Z0-9]{6,31}$/, { error: 'must be a Route53 hosted zone id (Z...)' }),
+    })
+    .optional(),
+  /** The Next.js application on ECS Fargate. */
+  compute: z.strictObject({
+    /** Where the image comes from: built from `app/` at deploy time, or a tag of the environment's ECR repository. */
+    image: z.discriminatedUnion('source', [
+      z.strictObject({ source: z.literal('asset') }),
+      z.strictObject({
+        source: z.literal('ecr'),
+        tag: z.string().regex(/^[\w][\w.-]{0,127}$/, { error: 'must be a Docker tag' }),
       }),
-      /** Initial gp3 storage, in GiB (at least 20). */
-      allocatedStorageGiB: z.number().int().min(20, { error: 'gp3 needs at least 20 GiB' }),
-      /** Ceiling of storage autoscaling, in GiB. */
-      maxAllocatedStorageGiB: positiveCount,
-      /** A synchronous standby in another AZ. */
-      multiAz: z.boolean(),
-      /** Read replicas, spread over the other AZs. */
-      readReplicas: z
-        .number()
-        .int({ error: 'must be a whole number' })
-        .min(0, { error: 'must not be negative' })
-        .max(5),
-      /** Automated backups (and point-in-time recovery window), in days: 1 to 35. */
-      backupRetentionDays: z.number().int().min(1, { error: 'must be at least 1: backups are never off' }).max(35),
-      /** Performance Insights, encrypted with the database key. */
-      performanceInsights: z.boolean(),
-      /** Enhanced monitoring interval, in seconds; 0 turns it off. */
-      monitoringIntervalSeconds: z
-        .number()
-        .refine((v) => (MONITORING_INTERVALS_SECONDS as readonly number[]).includes(v), {
-          error: `must be one of ${MONITORING_INTERVALS_SECONDS.join(', ')}`,
-        }),
-      /** Days between automatic rotations of the database credentials. */
-      credentialRotationDays: z.number().int().min(1).max(365),
-      /** Refuse to delete the instance (and keep a final snapshot when its stack goes). */
-      deletionProtection: z.boolean(),
-      /** Statements slower than this are logged, in milliseconds. */
-      slowStatementThresholdMs: positiveCount,
-    }),
-    /** ElastiCache replication group (Redis OSS or Valkey). */
-    cache: z.strictObject({
-      engine: z.enum(['redis', 'valkey']),
-      /** Engine version, e.g. `7.1` for Redis OSS or `8.0` for Valkey. */
-      engineVersion: z.string(),
-      /** Node type, e.g. `cache.t4g.micro`. */
-      nodeType: z.string().regex(/^cache\.(t4g|m6g|m7g|r6g|r7g)\.[a-z0-9]+$/, {
-        error: (issue) => `"${String(issue.input)}" is not a Graviton cache node type (e.g. cache.t4g.small)`,
+    ]),
+    /** Images kept in the repository; older ones expire. */
+    repositoryMaxImages: positiveCount,
+    /** Task CPU in Fargate units (1024 = 1 vCPU). */
+    cpuUnits: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
+    /** Task memory, in MiB. */
+    memoryMiB: positiveCount,
+    minTasks: positiveCount,
+    maxTasks: positiveCount,
+    /** Share of tasks on Fargate Spot, 0 to 100 (100: all Spot). */
+    spotPercent: z.number().int().min(0).max(100),
+    /** Target CPU utilization, in percent. */
+    cpuTargetPercent: z.number().int().min(10).max(90),
+    /** Target memory utilization, in percent. */
+    memoryTargetPercent: z.number().int().min(10).max(90),
+    /** Target load-balancer requests per task per minute. */
+    requestsPerTaskPerMinute: positiveCount,
+    /** Scheduled changes of the task-count bounds. */
+    scheduledScaling: z.array(
+      z.strictObject({
+        name: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: 'must be PascalCase, e.g. BusinessHours' }),
+        schedule: z.string().regex(/^(cron|rate|at)\(.+\)$/, { error: 'must be cron(...), rate(...) or at(...)' }),
+        timeZone: z
+          .string()
+          .regex(/^[A-Za-z_]+(\/[A-Za-z_]+)*$/, { error: 'must be an IANA time zone, e.g. Europe/Berlin' }),
+        minTasks: positiveCount,
+        maxTasks: positiveCount.optional(),
       }),
-      /** Cluster mode (data sharded over `shards` node groups). */
-      clusterMode: z.boolean(),
-      /** Node groups; more than 1 needs cluster mode. */
-      shards: positiveCount,
-      /** Replicas per shard, 0 to 5. */
-      replicasPerShard: z.number().int().min(0, { error: 'must not be negative' }).max(5),
-      /** Automatic failover to a replica in another AZ. */
-      multiAz: z.boolean(),
-      /** Daily snapshots kept, in days; 0 turns them off. */
-      snapshotRetentionDays: z.number().int().min(0).max(35),
+    ),
+    /** Predictive scaling on CPU. */
+    predictiveScaling: z.boolean(),
+    /** How new revisions replace old ones. */
+    deployment: z.strictObject({
+      strategy: z.enum(['rolling', 'blue-green', 'canary', 'linear']),
+      /** Traffic moved per step, in percent (canary and linear). */
+      stepPercent: z.number().min(0.1).max(100),
+      /** Minutes between steps (canary and linear). */
+      stepIntervalMinutes: z.number().int().min(0).max(1440),
+      /** Minutes the new revision serves all traffic before the old one goes. */
+      bakeTimeMinutes: z.number().int().min(0).max(1440),
+      /** Roll back when more than this percentage of answers are 5xx. */
+      rollback5xxPercent: z.number().min(0.1).max(100),
+      /** Roll back when p95 latency exceeds this, in milliseconds. */
+      rollbackLatencyP95Ms: positiveCount,
     }),
-    /** S3 buckets for user uploads and for access logs. */
-    storage: z.strictObject({
-      /** Days a replaced or deleted object version is kept before it expires. */
-      noncurrentVersionExpirationDays: positiveCount,
-      /** Days after which access logs move to infrequent access (at least 30). */
-      logTransitionDays: z.number().int().min(30, { error: 'S3 Standard-IA needs objects at least 30 days old' }),
-      /** Days after which access logs expire. */
-      logExpirationDays: positiveCount,
-    }),
+    /** OpenTelemetry collector sidecar sending traces to X-Ray. */
+    tracing: z.boolean(),
+    /** Refuse deletion of the load balancer. */
+    deletionProtection: z.boolean(),
+  }),
+  /** The CDN and web application firewall in front of the app (their stack lives in us-east-1). */
+  edge: z.strictObject({
     /**
-     * Public DNS: the Route53 zone the environment serves under. Without it the environment serves on
-     * CloudFront's domain and the load balancer speaks HTTP inside the VPC.
+     * ID of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in `region`
+     * (look it up once with `aws ec2 describe-managed-prefix-lists`): the load balancer admits it.
      */
-    domain: z
-      .strictObject({
-        /** Zone name, e.g. `learning-assistant.example.com`. */
-        zoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name' }),
-        /** Hosted zone id, e.g. `Z0123456789ABCDEFGHIJ` (no lookups at synth time). */
-        hostedZoneId: z.string().regex(/^Z[A-Z0-9]{6,31}$/, { error: 'must be a Route53 hosted zone id (Z...)' }),
-      })
-      .optional(),
-    /** The Next.js application on ECS Fargate. */
-    compute: z.strictObject({
-      /** Where the image comes from: built from `app/` at deploy time, or a tag of the environment's ECR repository. */
-      image: z.discriminatedUnion('source', [
-        z.strictObject({ source: z.literal('asset') }),
-        z.strictObject({
-          source: z.literal('ecr'),
-          tag: z.string().regex(/^[\w][\w.-]{0,127}$/, { error: 'must be a Docker tag' }),
-        }),
-      ]),
-      /** Images kept in the repository; older ones expire. */
-      repositoryMaxImages: positiveCount,
-      /** Task CPU in Fargate units (1024 = 1 vCPU). */
-      cpuUnits: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
-      /** Task memory, in MiB. */
-      memoryMiB: positiveCount,
-      minTasks: positiveCount,
-      maxTasks: positiveCount,
-      /** Share of tasks on Fargate Spot, 0 to 100 (100: all Spot). */
-      spotPercent: z.number().int().min(0).max(100),
-      /** Target CPU utilization, in percent. */
-      cpuTargetPercent: z.number().int().min(10).max(90),
-      /** Target memory utilization, in percent. */
-      memoryTargetPercent: z.number().int().min(10).max(90),
-      /** Target load-balancer requests per task per minute. */
-      requestsPerTaskPerMinute: positiveCount,
-      /** Scheduled changes of the task-count bounds. */
-      scheduledScaling: z.array(
-        z.strictObject({
-          name: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: 'must be PascalCase, e.g. BusinessHours' }),
-          schedule: z.string().regex(/^(cron|rate|at)\(.+\)$/, { error: 'must be cron(...), rate(...) or at(...)' }),
-          timeZone: z
-            .string()
-            .regex(/^[A-Za-z_]+(\/[A-Za-z_]+)*$/, { error: 'must be an IANA time zone, e.g. Europe/Berlin' }),
-          minTasks: positiveCount,
-          maxTasks: positiveCount.optional(),
-        }),
-      ),
-      /** Predictive scaling on CPU. */
-      predictiveScaling: z.boolean(),
-      /** How new revisions replace old ones. */
-      deployment: z.strictObject({
-        strategy: z.enum(['rolling', 'blue-green', 'canary', 'linear']),
-        /** Traffic moved per step, in percent (canary and linear). */
-        stepPercent: z.number().min(0.1).max(100),
-        /** Minutes between steps (canary and linear). */
-        stepIntervalMinutes: z.number().int().min(0).max(1440),
-        /** Minutes the new revision serves all traffic before the old one goes. */
-        bakeTimeMinutes: z.number().int().min(0).max(1440),
-        /** Roll back when more than this percentage of answers are 5xx. */
-        rollback5xxPercent: z.number().min(0.1).max(100),
-        /** Roll back when p95 latency exceeds this, in milliseconds. */
-        rollbackLatencyP95Ms: positiveCount,
-      }),
-      /** OpenTelemetry collector sidecar sending traces to X-Ray. */
-      tracing: z.boolean(),
-      /** Refuse deletion of the load balancer. */
-      deletionProtection: z.boolean(),
+    originFacingPrefixListId: z.string().regex(/^pl-[0-9a-f]{8,17}$/, { error: 'must be a prefix list id (pl-...)' }),
+    priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']),
+    /** Region of Origin Shield, usually the app's region; leave out for none. */
+    originShieldRegion: region.optional(),
+    geoRestriction: z.strictObject({
+      type: z.enum(['none', 'allowlist', 'denylist']),
+      countries: z.array(countryCode),
     }),
-    /** The CDN and web application firewall in front of the app (their stack lives in us-east-1). */
-    edge: z.strictObject({
-      /**
-       * ID of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in `region`
-       * (look it up once with `aws ec2 describe-managed-prefix-lists`): the load balancer admits it.
-       */
-      originFacingPrefixListId: z.string().regex(/^pl-[0-9a-f]{8,17}$/, { error: 'must be a prefix list id (pl-...)' }),
-      priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']),
-      /** Region of Origin Shield, usually the app's region; leave out for none. */
-      originShieldRegion: region.optional(),
-      geoRestriction: z.strictObject({
-        type: z.enum(['none', 'allowlist', 'denylist']),
-        countries: z.array(countryCode),
-      }),
-      /** The Content-Security-Policy header of every response. */
-      contentSecurityPolicy: nonEmpty,
-      /** Names in the domain's zone the app answers to; '' is the apex. Needs `domain`. */
-      recordNames: z.array(
-        z.string().regex(/^([a-z0-9-]+(\.[a-z0-9-]+)*)?$/, { error: 'must be a DNS label or empty (apex)' }),
-      ),
-      waf: z.strictObject({
-        /** Requests per client IP per 5 minutes before the IP is blocked. */
-        rateLimitPerFiveMinutes: z.number().int().min(10).max(2_000_000_000),
-        /** AWS's anonymous IP list (VPNs, Tor, hosting providers). */
-        anonymousIpList: z.boolean(),
-        /** AWS Bot Control (common level; paid per request). */
-        botControl: z.boolean(),
-        /** Countries whose requests are blocked. */
-        blockedCountries: z.array(countryCode),
-      }),
+    /** The Content-Security-Policy header of every response. */
+    contentSecurityPolicy: nonEmpty,
+    /** Names in the domain's zone the app answers to; '' is the apex. Needs `domain`. */
+    recordNames: z.array(
+      z.string().regex(/^([a-z0-9-]+(\.[a-z0-9-]+)*)?$/, { error: 'must be a DNS label or empty (apex)' }),
+    ),
+    waf: z.strictObject({
+      /** Requests per client IP per 5 minutes before the IP is blocked. */
+      rateLimitPerFiveMinutes: z.number().int().min(10).max(2_000_000_000),
+      /** AWS's anonymous IP list (VPNs, Tor, hosting providers). */
+      anonymousIpList: z.boolean(),
+      /** AWS Bot Control (common level; paid per request). */
+      botControl: z.boolean(),
+      /** Countries whose requests are blocked. */
+      blockedCountries: z.array(countryCode),
     }),
-    /** Default retention of application and audit log groups, in days. */
-    logRetentionDays: retentionDays,
-    /** Cost-allocation tags applied to every resource (plus `ManagedBy`). */
-    tags: z.strictObject({
-      Project: nonEmpty,
-      Environment: nonEmpty,
-      Owner: nonEmpty,
-      CostCenter: nonEmpty,
-    }),
-  })
-  .superRefine((config, ctx) => {
-    const azCount = config.availabilityZones.length;
+  }),
+  /** Default retention of application and audit log groups, in days. */
+  logRetentionDays: retentionDays,
+  /** Cost-allocation tags applied to every resource (plus `ManagedBy`). */
+  tags: z.strictObject({
+    Project: nonEmpty,
+    Environment: nonEmpty,
+    Owner: nonEmpty,
+    CostCenter: nonEmpty,
+  }),
+});
 
-    config.availabilityZones.forEach((az, index) => {
-      if (!new RegExp(`^${config.region}[a-z]$`).test(az)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['availabilityZones', index],
-          message: `"${az}" is not an availability zone of region ${config.region} (expected ${config.region}a, ${config.region}b, ...)`,
-        });
-      }
-    });
-    if (new Set(config.availabilityZones).size !== azCount) {
-      ctx.addIssue({ code: 'custom', path: ['availabilityZones'], message: 'availability zones must be distinct' });
-    }
+/** The shape before the cross-field rules below; they receive it already parsed. */
+type ParsedConfig = z.output<typeof environmentShape>;
+type RefinementContext = z.RefinementCtx<ParsedConfig>;
 
-    if (config.drRegion === config.region) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['drRegion'],
-        message: `must differ from region (${config.region}): a disaster-recovery copy in the same region does not survive a regional outage`,
-      });
-    }
+/** Reports the problems of a shared rule function under `prefix` (the section's path). */
+function report(ctx: RefinementContext, prefix: ReadonlyArray<string | number>, problems: readonly Problem[]): void {
+  for (const problem of problems) {
+    ctx.addIssue({ code: 'custom', path: [...prefix, ...problem.path], message: problem.message });
+  }
+}
 
-    if (config.network.natGateways > azCount) {
+function availabilityZoneRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const azCount = config.availabilityZones.length;
+  config.availabilityZones.forEach((az, index) => {
+    if (!new RegExp(`^${config.region}[a-z]$`).test(az)) {
       ctx.addIssue({
         code: 'custom',
-        path: ['network', 'natGateways'],
-        message: `${config.network.natGateways} NAT gateways for ${azCount} availability zones; use at most one per AZ`,
+        path: ['availabilityZones', index],
+        message: `"${az}" is not an availability zone of region ${config.region} (expected ${config.region}a, ${config.region}b, ...)`,
       });
-    }
-
-    const { database, cache, storage } = config;
-    if (database.maxAllocatedStorageGiB <= database.allocatedStorageGiB) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['database', 'maxAllocatedStorageGiB'],
-        message: `${database.maxAllocatedStorageGiB} GiB must exceed allocatedStorageGiB (${database.allocatedStorageGiB}) for storage to autoscale`,
-      });
-    }
-    if (database.readReplicas > 0 && !database.multiAz) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['database', 'readReplicas'],
-        message: `${database.readReplicas} read replica(s) in a single-AZ setup: enable database.multiAz first (replicas scale reads, only a standby protects writes)`,
-      });
-    }
-    if (database.readReplicas > azCount - 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['database', 'readReplicas'],
-        message: `${database.readReplicas} read replicas cannot each sit outside the primary's AZ with ${azCount} AZs; use at most ${azCount - 1}`,
-      });
-    }
-    const versions: readonly string[] = CACHE_ENGINE_VERSIONS[cache.engine];
-    if (!versions.includes(cache.engineVersion)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['cache', 'engineVersion'],
-        message: `"${cache.engineVersion}" is not a ${cache.engine} version this project supports; use one of ${versions.join(', ')}`,
-      });
-    }
-    if (cache.multiAz && cache.replicasPerShard < 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['cache', 'replicasPerShard'],
-        message: 'cache.multiAz needs at least one replica per shard to fail over to',
-      });
-    }
-    if (!cache.clusterMode && cache.shards !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['cache', 'shards'],
-        message: `${cache.shards} shards need cache.clusterMode: true`,
-      });
-    }
-    if (storage.logExpirationDays <= storage.logTransitionDays) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['storage', 'logExpirationDays'],
-        message: `${storage.logExpirationDays} days must exceed logTransitionDays (${storage.logTransitionDays})`,
-      });
-    }
-
-    const { compute } = config;
-    const sizeProblem = fargateSizeProblem(compute.cpuUnits, compute.memoryMiB);
-    if (sizeProblem !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['compute', 'memoryMiB'], message: sizeProblem });
-    }
-    if (compute.maxTasks < compute.minTasks) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['compute', 'maxTasks'],
-        message: `${compute.maxTasks} is below minTasks (${compute.minTasks})`,
-      });
-    }
-    compute.scheduledScaling.forEach((scheduled, index) => {
-      if (scheduled.minTasks > (scheduled.maxTasks ?? compute.maxTasks)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['compute', 'scheduledScaling', index, 'minTasks'],
-          message: `${scheduled.minTasks} exceeds the upper bound (${scheduled.maxTasks ?? compute.maxTasks})`,
-        });
-      }
-    });
-    if (compute.deployment.strategy === 'linear' && compute.deployment.stepPercent < 3) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['compute', 'deployment', 'stepPercent'],
-        message: `${compute.deployment.stepPercent}% is below the 3% minimum step of a linear deployment`,
-      });
-    }
-
-    const { edge } = config;
-    if ((edge.geoRestriction.type === 'none') !== (edge.geoRestriction.countries.length === 0)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['edge', 'geoRestriction', 'countries'],
-        message: `a ${edge.geoRestriction.type} restriction ${edge.geoRestriction.type === 'none' ? 'takes no countries' : 'needs at least one country'}`,
-      });
-    }
-    if (config.domain === undefined && edge.recordNames.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['edge', 'recordNames'],
-        message: 'record names need a domain; add one or leave recordNames empty',
-      });
-    }
-    if (config.domain !== undefined && edge.recordNames.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['edge', 'recordNames'],
-        message: `the domain ${config.domain.zoneName} needs at least one record name ('' for the apex)`,
-      });
-    }
-
-    const layoutProblems = subnetLayoutProblems({
-      vpcCidr: config.network.vpcCidr,
-      tiers: config.network.subnets,
-      azCount,
-    });
-    for (const problem of layoutProblems) {
-      const path = problem.path[0] === 'vpcCidr' ? ['network', 'vpcCidr'] : ['network', 'subnets', ...problem.path];
-      ctx.addIssue({ code: 'custom', path, message: problem.message });
     }
   });
+  if (new Set(config.availabilityZones).size !== azCount) {
+    ctx.addIssue({ code: 'custom', path: ['availabilityZones'], message: 'availability zones must be distinct' });
+  }
+}
+
+function drRegionRules(config: ParsedConfig, ctx: RefinementContext): void {
+  if (config.drRegion === config.region) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['drRegion'],
+      message: `must differ from region (${config.region}): a disaster-recovery copy in the same region does not survive a regional outage`,
+    });
+  }
+}
+
+function networkRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const azCount = config.availabilityZones.length;
+  if (config.network.natGateways > azCount) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['network', 'natGateways'],
+      message: `${config.network.natGateways} NAT gateways for ${azCount} availability zones; use at most one per AZ`,
+    });
+  }
+  const layoutProblems = subnetLayoutProblems({
+    vpcCidr: config.network.vpcCidr,
+    tiers: config.network.subnets,
+    azCount,
+  });
+  // The layout names tiers at its root; in config they sit under network.subnets.
+  report(
+    ctx,
+    ['network'],
+    layoutProblems.map((p) => (p.path[0] === 'vpcCidr' ? p : { ...p, path: ['subnets', ...p.path] })),
+  );
+}
+
+function databaseRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const { database } = config;
+  const azCount = config.availabilityZones.length;
+  if (database.maxAllocatedStorageGiB <= database.allocatedStorageGiB) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['database', 'maxAllocatedStorageGiB'],
+      message: `${database.maxAllocatedStorageGiB} GiB must exceed allocatedStorageGiB (${database.allocatedStorageGiB}) for storage to autoscale`,
+    });
+  }
+  if (database.readReplicas > 0 && !database.multiAz) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['database', 'readReplicas'],
+      message: `${database.readReplicas} read replica(s) in a single-AZ setup: enable database.multiAz first (replicas scale reads, only a standby protects writes)`,
+    });
+  }
+  if (database.readReplicas > azCount - 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['database', 'readReplicas'],
+      message: `${database.readReplicas} read replicas cannot each sit outside the primary's AZ with ${azCount} AZs; use at most ${azCount - 1}`,
+    });
+  }
+}
+
+function cacheRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const { cache } = config;
+  const versions: readonly string[] = CACHE_ENGINE_VERSIONS[cache.engine];
+  if (!versions.includes(cache.engineVersion)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cache', 'engineVersion'],
+      message: `"${cache.engineVersion}" is not a ${cache.engine} version this project supports; use one of ${versions.join(', ')}`,
+    });
+  }
+  if (cache.multiAz && cache.replicasPerShard < 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cache', 'replicasPerShard'],
+      message: 'cache.multiAz needs at least one replica per shard to fail over to',
+    });
+  }
+  if (!cache.clusterMode && cache.shards !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cache', 'shards'],
+      message: `${cache.shards} shards need cache.clusterMode: true`,
+    });
+  }
+}
+
+function storageRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const { storage } = config;
+  if (storage.logExpirationDays <= storage.logTransitionDays) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['storage', 'logExpirationDays'],
+      message: `${storage.logExpirationDays} days must exceed logTransitionDays (${storage.logTransitionDays})`,
+    });
+  }
+}
+
+function computeRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const { compute } = config;
+  const sizeProblem = fargateSizeProblem(compute.cpuUnits, compute.memoryMiB);
+  if (sizeProblem !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['compute', 'memoryMiB'], message: sizeProblem });
+  }
+  if (compute.maxTasks < compute.minTasks) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['compute', 'maxTasks'],
+      message: `${compute.maxTasks} is below minTasks (${compute.minTasks})`,
+    });
+  }
+  compute.scheduledScaling.forEach((scheduled, index) => {
+    if (scheduled.minTasks > (scheduled.maxTasks ?? compute.maxTasks)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compute', 'scheduledScaling', index, 'minTasks'],
+        message: `${scheduled.minTasks} exceeds the upper bound (${scheduled.maxTasks ?? compute.maxTasks})`,
+      });
+    }
+  });
+  if (compute.deployment.strategy === 'linear' && compute.deployment.stepPercent < 3) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['compute', 'deployment', 'stepPercent'],
+      message: `${compute.deployment.stepPercent}% is below the 3% minimum step of a linear deployment`,
+    });
+  }
+}
+
+function edgeRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const { edge } = config;
+  if ((edge.geoRestriction.type === 'none') !== (edge.geoRestriction.countries.length === 0)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['edge', 'geoRestriction', 'countries'],
+      message: `a ${edge.geoRestriction.type} restriction ${edge.geoRestriction.type === 'none' ? 'takes no countries' : 'needs at least one country'}`,
+    });
+  }
+  if (config.domain === undefined && edge.recordNames.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['edge', 'recordNames'],
+      message: 'record names need a domain; add one or leave recordNames empty',
+    });
+  }
+  if (config.domain !== undefined && edge.recordNames.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['edge', 'recordNames'],
+      message: `the domain ${config.domain.zoneName} needs at least one record name ('' for the apex)`,
+    });
+  }
+}
+
+/**
+ * The shape of one environment's configuration, with the rules that span fields: one refinement
+ * per section, each reporting every problem it finds.
+ */
+export const environmentConfigSchema = environmentShape
+  .superRefine(availabilityZoneRules)
+  .superRefine(drRegionRules)
+  .superRefine(networkRules)
+  .superRefine(databaseRules)
+  .superRefine(cacheRules)
+  .superRefine(storageRules)
+  .superRefine(computeRules)
+  .superRefine(edgeRules);
 
 /** A validated environment configuration. */
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

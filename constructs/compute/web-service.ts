@@ -14,6 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
+import { sameAccountServicePrincipal } from '../shared/principals';
 import { ServiceRole } from '../shared/service-role';
 import { fargateSizeProblem } from './fargate-size';
 
@@ -304,18 +305,13 @@ export class WebService extends Construct implements ec2.IConnectable {
     });
 
     // --- Task definition -----------------------------------------------------------------------
-    const stack = Stack.of(this);
     const taskRole = new ServiceRole(this, 'TaskRole', {
       description: `${props.name} application tasks`,
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      assumedBy: sameAccountServicePrincipal(this, 'ecs-tasks.amazonaws.com'),
     });
     const executionRole = new ServiceRole(this, 'ExecutionRole', {
       description: `${props.name} task execution: image pull, logs, secrets`,
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      assumedBy: sameAccountServicePrincipal(this, 'ecs-tasks.amazonaws.com'),
     });
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: props.cpuUnits ?? 512,
@@ -611,9 +607,7 @@ export class WebService extends Construct implements ec2.IConnectable {
     });
     const role = new ServiceRole(this, 'DeploymentRole', {
       description: `${props.name}: lets ECS move traffic between target groups during deployments`,
-      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
+      assumedBy: sameAccountServicePrincipal(this, 'ecs.amazonaws.com'),
       managedPolicies: [
         iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForLoadBalancers'),
       ],
@@ -671,9 +665,7 @@ export class WebService extends Construct implements ec2.IConnectable {
     });
     const invokeRole = new ServiceRole(probe, 'InvokeRole', {
       description: `${props.name}: lets ECS invoke the deployment probe`,
-      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
+      assumedBy: sameAccountServicePrincipal(this, 'ecs.amazonaws.com'),
       statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] })],
     });
     this.service.addLifecycleHook(

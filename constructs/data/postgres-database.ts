@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
 import { grantSecretRead } from '../shared/grants';
+import { sameAccountServicePrincipal } from '../shared/principals';
 import { ServiceRole } from '../shared/service-role';
 
 /** Properties of a {@link PostgresDatabase}. */
@@ -339,9 +340,7 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
 
     const proxyRole = new ServiceRole(this, 'ProxyRole', {
       description: `RDS Proxy of ${props.identifierPrefix}: reads the database credentials`,
-      assumedBy: new iam.ServicePrincipal('rds.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
+      assumedBy: sameAccountServicePrincipal(this, 'rds.amazonaws.com'),
       // DatabaseProxy grants it the secret (and the key through Secrets Manager) itself.
     });
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {

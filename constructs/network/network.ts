@@ -1,10 +1,11 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
+import { sameAccountServicePrincipal } from '../shared/principals';
 import { ServiceRole } from '../shared/service-role';
 import { EncryptionKey } from '../security/encryption-key';
 import { ExplicitIpAddresses } from './explicit-ip-addresses';
@@ -251,7 +252,6 @@ export class Network extends Construct {
     removalPolicy: RemovalPolicy,
   ): { key: kms.IKey; logGroup: logs.LogGroup } {
     const group = new Construct(this, 'FlowLogs');
-    const stack = Stack.of(this);
     const key =
       props.flowLogEncryptionKey ??
       new EncryptionKey(group, 'Key', {
@@ -266,9 +266,7 @@ export class Network extends Construct {
     });
     const role = new ServiceRole(group, 'Role', {
       description: 'Lets VPC Flow Logs deliver to the flow-log group',
-      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      assumedBy: sameAccountServicePrincipal(this, 'vpc-flow-logs.amazonaws.com'),
       statements: [
         new iam.PolicyStatement({
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],

@@ -2,3 +2,5 @@ export * from './cidr';
 export * from './errors';
 export * from './service-role';
 export * from './grants';
+export * from './principals';
+export * from './problems';
