@@ -2,18 +2,45 @@
 /** @jest-config-loader-options {"transpileOnly": true} */
 import type { Config } from 'jest';
 
+// swc transpiles only; `npm run build` (tsc --noEmit) is the type check.
+const transform: Config['transform'] = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+};
+
+/**
+ * Two projects:
+ * - `constructs`: construct, config and Lambda tests that build their own small stacks; no global
+ *   synthesis (`npm test -- --selectProjects constructs`, a few seconds);
+ * - `environments`: tests of the synthesized environments, which read one synthesis of every
+ *   environment made once per run in `globalSetup`.
+ * Plain `npm test` runs both.
+ */
 const config: Config = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  // swc transpiles only; `npm run build` (tsc --noEmit) is the type check.
-  transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
-  },
-  // Synthesizes every environment once per run; test files read the result from disk.
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  snapshotSerializers: ['<rootDir>/test/support/asset-serializer.ts'],
   testTimeout: 60_000,
+  projects: [
+    {
+      displayName: 'constructs',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: [
+        '<rootDir>/test/constructs/**/*.test.ts',
+        '<rootDir>/test/lambda/**/*.test.ts',
+        '<rootDir>/test/config.test.ts',
+      ],
+      transform,
+    },
+    {
+      displayName: 'environments',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/*.test.ts'],
+      testPathIgnorePatterns: ['<rootDir>/test/config.test.ts'],
+      transform,
+      // Runs only when a test of this project is selected.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      snapshotSerializers: ['<rootDir>/test/support/asset-serializer.ts'],
+    },
+  ],
 };
 
 export default config;

@@ -2,8 +2,8 @@ import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
 import { ComputeStack, DataStack, EdgeStack, NetworkStack, RegistryStack } from '../stacks';
-import type { EnvironmentStackProps } from './environment-stack';
-import { computeProps, dataProps, edgeProps, networkProps, registryProps } from './layer-props';
+import type { EnvironmentStackProps } from '../stacks';
+import { computeProps, dataProps, edgeProps, networkProps, registryProps } from './layers';
 
 /** Properties of an {@link EnvironmentStage}. */
 export interface EnvironmentStageProps extends StageProps {

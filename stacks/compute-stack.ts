@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { WebService, containerImage, type ImageSource, type WebServiceProps } from '../constructs/compute';
 import type { DataServices } from '../constructs/data';
-import { EnvironmentStack, type EnvironmentStackProps } from '../lib/environment-stack';
+import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
 /** The load balancer's own certificate, validated in the environment's hosted zone. */
 export interface OriginCertificateProps {

@@ -12,7 +12,7 @@ import {
   type SecureBucketProps,
 } from '../constructs/data';
 import { EncryptionKey } from '../constructs/security';
-import { EnvironmentStack, type EnvironmentStackProps } from '../lib/environment-stack';
+import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
 /** Properties of a {@link DataStack}. */
 export interface DataStackProps extends EnvironmentStackProps {

@@ -9,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { WebAcl, WebDistribution, type WebAclRule } from '../constructs/edge';
 import { EncryptionKey } from '../constructs/security';
-import { EnvironmentStack, type EnvironmentStackProps } from '../lib/environment-stack';
+import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
 /** The environment's public DNS. */
 export interface EdgeDomainProps {

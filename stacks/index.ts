@@ -3,3 +3,4 @@ export * from './data-stack';
 export * from './compute-stack';
 export * from './edge-stack';
 export * from './registry-stack';
+export * from './environment-stack';

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { Network, type NetworkProps } from '../constructs/network';
-import { EnvironmentStack, type EnvironmentStackProps } from '../lib/environment-stack';
+import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
 /** Properties of a {@link NetworkStack}. */
 export interface NetworkStackProps extends EnvironmentStackProps {

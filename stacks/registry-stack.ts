@@ -1,6 +1,6 @@
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { Construct } from 'constructs';
-import { EnvironmentStack, type EnvironmentStackProps } from '../lib/environment-stack';
+import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
 /** Properties of a {@link RegistryStack}. */
 export interface RegistryStackProps extends EnvironmentStackProps {

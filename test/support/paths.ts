@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Where the shared synthesis of the test run lives (git-ignored). */
-export const TEST_OUT = path.join(__dirname, '..', '..', '.test-out');
+/**
+ * Where the shared synthesis of the test run lives (git-ignored). `LA_TEST_OUT` moves it, so two
+ * runs on one machine do not overwrite each other's templates.
+ */
+export const TEST_OUT = process.env.LA_TEST_OUT ?? path.join(__dirname, '..', '..', '.test-out');
 /** The cloud assembly of the shared synthesis. */
 export const ASSEMBLY_DIR = path.join(TEST_OUT, 'cdk.out');
 /** What the shared synthesis produced, for the test files. */

@@ -1,0 +1,139 @@
+import {
+  DEV_ONLY,
+  HIPAA,
+  NIST,
+  PCI,
+  PLAIN_HTTP_LISTENER_RULES,
+  WITH_REPLICAS,
+  acknowledge,
+  guard,
+  type AcknowledgmentEntry,
+} from './shared';
+
+/** Reviewed findings of the compute layer. */
+export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
+  // --- Compute layer ----------------------------------------------------------------------------
+  ...acknowledge(
+    ['AwsSolutions-IAM5[Resource::*]'],
+    'Compute/Web/TaskRole',
+    'ECS Exec (ssmmessages:Create/OpenControlChannel, Create/OpenDataChannel) and the X-Ray write APIs have ' +
+      'no resource-level permissions; every other statement of the task role names its resource.',
+  ),
+  ...acknowledge(
+    ['AwsSolutions-IAM5[Resource::*]'],
+    'Compute/Web/ExecutionRole',
+    'ecr:GetAuthorizationToken has no resource-level permissions; image pulls, logs and secrets are scoped ' +
+      'to the repository, the log group and the two credential secrets.',
+  ),
+  ...acknowledge(
+    ['AwsSolutions-IAM5[Resource::arn:aws:logs:{region}:{account}:log-group:<WebExecLogs5190C281>:*]'],
+    'Compute/Web/TaskRole',
+    'ECS Exec writes session logs to streams it creates in its own audit log group; the trailing :* names the ' +
+      'streams of that one group.',
+  ),
+  ...acknowledge(
+    [
+      'AwsSolutions-IAM5[Resource::{"Fn::GetStackOutput":{"StackName":"{stage}-Data","Region":"{region}","OutputName":"PublishOutputFnGetAttUploads4F6EB0FDArnCD04500A"}}/*]',
+    ],
+    'Compute/Web/TaskRole',
+    'The application reads and writes user uploads under any key of the uploads bucket (keys are per user ' +
+      'and not known in advance); actions are named one by one, and the key is usable only through S3.',
+  ),
+  ...acknowledge(
+    ['AwsSolutions-ECS2'],
+    'Compute/Web/TaskDefinition',
+    'Environment variables carry only non-secret configuration (host names, ports, database and bucket ' +
+      'names); credentials are injected by ECS from Secrets Manager as secrets.',
+  ),
+  ...acknowledge(
+    [
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]',
+    ],
+    'Compute/Web/DeploymentRole',
+    'AmazonECSInfrastructureRolePolicyForLoadBalancers is the policy AWS maintains for ECS native blue/green ' +
+      'and canary deployments to move listener-rule weights; a copy of our own would drift from what ECS needs.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]'],
+    'Compute/Web/DeploymentProbe/Role',
+    'AWSLambdaVPCAccessExecutionRole is the policy AWS maintains for a function in a VPC (its network ' +
+      'interfaces and logs); the probe needs nothing else.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    [`${NIST}-LambdaConcurrency`, `${HIPAA}-LambdaConcurrency`],
+    'Compute/Web/DeploymentProbe/Function',
+    'ECS calls the probe once per deployment stage, so it never competes for concurrency; reserving some would ' +
+      'fail to deploy in new accounts whose quota is 10, the minimum Lambda keeps unreserved.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    [`${NIST}-LambdaDLQ`, `${HIPAA}-LambdaDLQ`],
+    'Compute/Web/DeploymentProbe/Function',
+    'ECS invokes the probe synchronously and acts on its answer (or its failure, by rolling back); a ' +
+      'dead-letter queue only catches asynchronous invocations.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    [`${NIST}-ALBWAFEnabled`, `${PCI}-ALBWAFEnabled`],
+    'Compute/Web/LoadBalancer/Resource',
+    'The load balancer is internal, with no route from the internet; the web ACL sits at the edge (CloudFront, ' +
+      'CLOUDFRONT scope), the only way requests from browsers reach it.',
+  ),
+  ...acknowledge(
+    [
+      `${NIST}-ELBDeletionProtectionEnabled`,
+      `${HIPAA}-ELBDeletionProtectionEnabled`,
+      guard('elbv2_deletion_protection_enabled_check'),
+    ],
+    'Compute/Web/LoadBalancer/Resource',
+    'dev is destroyed freely and holds no state in its load balancer; staging and prod have deletion protection.',
+    DEV_ONLY,
+  ),
+  ...acknowledge(
+    PLAIN_HTTP_LISTENER_RULES,
+    'Compute/Web/LoadBalancer/Listener',
+    'dev has no domain and so no certificate: its internal listener speaks HTTP inside the VPC only, and ' +
+      'browsers reach it through CloudFront over HTTPS. Environments with a domain serve HTTPS with TLS 1.3.',
+    DEV_ONLY,
+  ),
+  ...acknowledge(
+    PLAIN_HTTP_LISTENER_RULES,
+    'Compute/Web/LoadBalancer/TestListener',
+    'The test listener (port 9000) serves only the deployment probe, which ECS points at a new revision during ' +
+      'blue/green and canary deployments: the security group admits the probe alone, and no user traffic reaches it.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    [`${NIST}-CloudWatchAlarmAction`, `${HIPAA}-CloudWatchAlarmAction`, guard('cloudwatch_alarm_action_check')],
+    'Compute/Web/RollbackAlarms',
+    'These alarms act through ECS: a deployment in progress rolls back when one fires. Paging routes belong ' +
+      'to the observability layer, which is not built yet.',
+  ),
+  ...acknowledge(
+    [guard('cloudwatch_log_group_encrypted_check')],
+    'Compute/Web',
+    "The log groups are encrypted with the data layer's logs key, referenced across stacks with " +
+      'Fn::GetStackOutput, which the rule cannot read; tests assert the key on every group.',
+  ),
+  ...acknowledge(
+    [guard('elbv2_logging_enabled_check')],
+    'Compute/Web/LoadBalancer/Resource',
+    'Access logging is on (access_logs.s3.enabled); the bucket comes from the data layer through ' +
+      'Fn::GetStackOutput, which the rule cannot read; tests assert the attributes.',
+  ),
+  ...acknowledge(
+    [guard('lambda_inside_vpc_check')],
+    'Compute/Web/DeploymentProbe/Function',
+    'The probe runs in the application subnets (it must reach the internal test listener); the subnet IDs ' +
+      'come from the network layer through Fn::GetStackOutput, which the rule cannot read.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    [guard('ecs_container_insights_enabled_check')],
+    'Compute/Web/Cluster',
+    'Container Insights is on in its enhanced mode (containerInsights: enhanced); the rule only accepts the ' +
+      'value "enabled", the older, coarser mode.',
+  ),
+];

@@ -1,0 +1,142 @@
+import { DEV_ONLY, HIPAA, NIST, PCI, WITH_REPLICAS, acknowledge, guard, type AcknowledgmentEntry } from './shared';
+
+/** Reviewed findings of the data layer: PostgreSQL, cache, buckets. */
+export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
+  // --- Data layer: PostgreSQL -------------------------------------------------------------------
+  ...acknowledge(
+    ['AwsSolutions-RDS2', `${NIST}-RDSStorageEncrypted`, `${HIPAA}-RDSStorageEncrypted`, `${PCI}-RDSStorageEncrypted`],
+    'Data/Database/Replicas',
+    "Read replicas in the source region are always encrypted with the primary's key; CloudFormation rejects " +
+      'StorageEncrypted next to SourceDBInstanceIdentifier (cfn-lint F3020), so the rules cannot see it.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    ['AwsSolutions-RDS3', `${NIST}-RDSMultiAZSupport`, `${HIPAA}-RDSMultiAZSupport`],
+    'Data/Database/Replicas',
+    "Replicas only scale reads and sit in the AZs other than the primary's, behind a weighted reader name; " +
+      'the writer is Multi-AZ. A standby per replica would double their cost for no write availability.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    [
+      'AwsSolutions-RDS3',
+      `${NIST}-RDSMultiAZSupport`,
+      `${HIPAA}-RDSMultiAZSupport`,
+      guard('rds_instance_multi_az_support_check'),
+      'AwsSolutions-RDS10',
+      `${NIST}-RDSInstanceDeletionProtectionEnabled`,
+      `${HIPAA}-RDSInstanceDeletionProtectionEnabled`,
+      guard('rds_instance_deletion_protection_enabled_check'),
+      `${NIST}-RDSEnhancedMonitoringEnabled`,
+      `${HIPAA}-RDSEnhancedMonitoringEnabled`,
+      guard('rds_instance_enhanced_monitoring_enabled_check'),
+    ],
+    'Data/Database/Resource',
+    'dev runs one small single-AZ instance without deletion protection or enhanced monitoring: it is ' +
+      'disposable by design, holds no production data, and staging proves the protected configuration.',
+    DEV_ONLY,
+  ),
+  ...acknowledge(
+    ['AwsSolutions-RDS11', guard('rds_instance_no_default_ports_check')],
+    'Data/Database',
+    'RDS Proxy only listens on 5432, so clients use the default port anyway; a different port on the instances ' +
+      'adds no protection. Access is limited by security groups (proxy and rotation only) and the database-tier NACL.',
+  ),
+  ...acknowledge(
+    [`${NIST}-RDSInBackupPlan`, `${HIPAA}-RDSInBackupPlan`],
+    'Data/Database',
+    'Automated backups with point-in-time recovery (35 days in prod) protect the database today; the AWS Backup ' +
+      'plan with cross-region copies belongs to the backup/DR layer, which is not built yet.',
+  ),
+  ...acknowledge(
+    [
+      `${NIST}-EC2RestrictedCommonPorts`,
+      `${NIST}-EC2RestrictedSSH`,
+      `${HIPAA}-EC2RestrictedCommonPorts`,
+      `${HIPAA}-EC2RestrictedSSH`,
+      `${PCI}-EC2RestrictedCommonPorts`,
+      `${PCI}-EC2RestrictedSSH`,
+    ],
+    'Data/Database/SecurityGroups/Primary',
+    'These rules look for SSH and common ports open to 0.0.0.0/0 and cannot evaluate the port token RDS gives its ' +
+      'ingress rules; the only sources here are the proxy and rotation security groups, on the database port.',
+  ),
+  ...acknowledge(
+    ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]'],
+    'Data/Database/MonitoringRole',
+    'AmazonRDSEnhancedMonitoringRole is the policy AWS maintains for the enhanced-monitoring agent; it only writes ' +
+      'to the RDSOSMetrics log group. A copy of our own would drift from what the agent needs.',
+    WITH_REPLICAS,
+  ),
+
+  // --- Data layer: cache ------------------------------------------------------------------------
+  ...acknowledge(
+    [
+      'AwsSolutions-AEC4',
+      guard('elasticache_repl_grp_auto_failover_enabled_check'),
+      `${NIST}-ElastiCacheRedisClusterAutomaticBackup`,
+      `${HIPAA}-ElastiCacheRedisClusterAutomaticBackup`,
+    ],
+    'Data/Cache/Resource',
+    'dev runs a single cache node with one day of snapshots: the cache holds only rebuildable data and dev ' +
+      'no production traffic; staging and prod fail over across AZs and keep 15 days of snapshots.',
+    DEV_ONLY,
+  ),
+  ...acknowledge(
+    ['AwsSolutions-AEC5'],
+    'Data/Cache/Resource',
+    'A non-default port adds no protection: the cache security group admits only explicitly allowed clients, ' +
+      'the database-tier NACL only the application tier, and every client must authenticate over TLS.',
+  ),
+  ...acknowledge(
+    ['AwsSolutions-AEC6'],
+    'Data/Cache/Resource',
+    'Authentication is role-based access control (a user group with the application user; the default user is ' +
+      'off), which Control Tower requires for Redis 6+; this rule only recognises the older AUTH token.',
+  ),
+  ...acknowledge(
+    ['AwsSolutions-SMG4', `${NIST}-SecretsManagerRotationEnabled`, `${HIPAA}-SecretsManagerRotationEnabled`],
+    'Data/Cache/Credentials',
+    'Secrets Manager has no managed rotation for ElastiCache users; rotating means a custom function that ' +
+      'updates the user with two passwords in turn. Until it exists the password is 64 random characters, ' +
+      'usable only over TLS from allowed security groups.',
+  ),
+
+  // --- Data layer: buckets ----------------------------------------------------------------------
+  ...['Data/Uploads', 'Data/AccessLogs'].flatMap((path) =>
+    acknowledge(
+      [
+        `${NIST}-S3BucketReplicationEnabled`,
+        `${HIPAA}-S3BucketReplicationEnabled`,
+        `${PCI}-S3BucketReplicationEnabled`,
+      ],
+      path,
+      'Buckets are versioned and retained in staging and prod; copies in the DR region belong to the backup/DR ' +
+        'layer, which is not built yet.',
+    ),
+  ),
+  ...acknowledge(
+    [
+      `${NIST}-S3DefaultEncryptionKMS`,
+      `${HIPAA}-S3DefaultEncryptionKMS`,
+      `${PCI}-S3DefaultEncryptionKMS`,
+      guard('s3_bucket_default_encryption_kms_check'),
+    ],
+    'Data/AccessLogs',
+    'Application Load Balancer access logs can only be delivered to buckets encrypted with SSE-S3, so the ' +
+      'access-logs bucket cannot use a KMS key; it holds request logs, never user content.',
+  ),
+  ...acknowledge(
+    [guard('s3_bucket_logging_enabled_check')],
+    'Data/AccessLogs',
+    "This is the bucket that receives the other buckets' server access logs; logging it into itself would " +
+      'log its own log deliveries without end.',
+  ),
+  ...acknowledge(
+    [guard('lambda_inside_vpc_check')],
+    'Data/Custom::S3AutoDeleteObjectsCustomResourceProvider',
+    "dev buckets are emptied on stack deletion by aws-cdk-lib's provider (autoDeleteObjects) so dev can be " +
+      'destroyed freely; it runs only at deletion, calls only the S3 API and its placement is not configurable.',
+    DEV_ONLY,
+  ),
+];

@@ -1,0 +1,59 @@
+import { DEV_ONLY, HIPAA, NIST, PCI, acknowledge, guard, type AcknowledgmentEntry } from './shared';
+
+/** Reviewed findings of the network layer. */
+export const NETWORK_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
+  // --- Network layer ----------------------------------------------------------------------------
+  ...acknowledge(
+    ['AwsSolutions-VPC3'],
+    'Network/Network/DatabaseAcl',
+    'AwsSolutions discourages network ACLs as hard to maintain; this one is a deliberate second fence ' +
+      'around the database tier (only the application and database tiers, only the database ports), generated ' +
+      'from the subnet layout and covered by tests.',
+  ),
+  ...[1, 2, 3].flatMap((subnet) =>
+    acknowledge(
+      [
+        `${NIST}-VPCNoUnrestrictedRouteToIGW`,
+        `${HIPAA}-VPCNoUnrestrictedRouteToIGW`,
+        `${PCI}-VPCNoUnrestrictedRouteToIGW`,
+      ],
+      `Network/Network/Resource/PublicSubnet${subnet}/DefaultRoute`,
+      'The public tier exists to hold the NAT gateways, which need a default route to the internet gateway. ' +
+        'No workload runs there: subnets do not assign public IPs, and the application and database tiers have no such route.',
+    ),
+  ),
+  ...acknowledge(
+    ['CloudFormation-Validate::W3010'],
+    'Network/Network/Resource',
+    'Availability zones are pinned in config on purpose: synthesis runs offline without lookups, and each ' +
+      'tier is laid out with fixed CIDRs per zone. Moving to other zones is a reviewed config change.',
+  ),
+  ...acknowledge(
+    ['CloudFormation-Validate::W3010'],
+    'Data/Database',
+    'The primary (when single-AZ) and each read replica are placed in a chosen AZ on purpose: replicas go to ' +
+      "the AZs other than the primary's so reads survive the loss of one zone. The zones come from config.",
+  ),
+  ...acknowledge(
+    [guard('lambda_inside_vpc_check')],
+    'Network/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler',
+    'aws-cdk-lib ships this singleton provider to strip the default security group (Vpc.restrictDefaultSecurityGroup). ' +
+      'It runs only during deployment, calls only the EC2 API, handles no data, and its placement is not configurable.',
+  ),
+  ...[
+    'Network/Network/FlowLogs/LogGroup',
+    'Data/Database/Logs',
+    'Data/Cache/Logs',
+    'Compute/Web/ExecLogs',
+    'Compute/Web/Logs',
+    'Edge/WebAcl/Logs',
+  ].flatMap((path) =>
+    acknowledge(
+      [guard('cloudwatch_log_group_retention_period_check')],
+      path,
+      'dev keeps logs for 14 days to stay cheap: it carries no production traffic or data. ' +
+        'staging and prod keep them at least a year, as the control requires.',
+      DEV_ONLY,
+    ),
+  ),
+];

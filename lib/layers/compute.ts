@@ -1,0 +1,72 @@
+import * as path from 'node:path';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { EnvironmentConfig } from '../../config';
+import { WebDeploymentStrategy } from '../../constructs/compute';
+import type { Network } from '../../constructs/network';
+import type { ComputeStackProps, EnvironmentStackProps } from '../../stacks';
+import { removalPolicyOf, resourcePrefixOf } from './common';
+import { repositoryNameOf } from './registry';
+
+const DEPLOYMENT_STRATEGIES = {
+  rolling: WebDeploymentStrategy.ROLLING,
+  'blue-green': WebDeploymentStrategy.BLUE_GREEN,
+  canary: WebDeploymentStrategy.CANARY,
+  linear: WebDeploymentStrategy.LINEAR,
+} as const;
+
+/** Directory of the application shipped with this repository. */
+export const APP_DIRECTORY = path.join(__dirname, '..', '..', 'app');
+
+/**
+ * Compute layer props, wired to the network and data layers.
+ *
+ * @param imageTag CI's image tag (`-c imageTag=...`); overrides the configured tag of an ECR image
+ */
+export function computeProps(
+  config: EnvironmentConfig,
+  network: Network,
+  data: ComputeStackProps['data'],
+  imageTag?: string,
+): Omit<ComputeStackProps, keyof EnvironmentStackProps> {
+  const { compute, domain } = config;
+  const prefix = resourcePrefixOf(config);
+  return {
+    repositoryName: repositoryNameOf(config),
+    image:
+      compute.image.source === 'asset'
+        ? { kind: 'asset', directory: APP_DIRECTORY }
+        : { kind: 'repository', tag: imageTag ?? compute.image.tag },
+    data,
+    cdnOriginPrefixListId: config.edge.originFacingPrefixListId,
+    originCertificate: domain && {
+      domainName: `origin.${domain.zoneName}`,
+      zoneName: domain.zoneName,
+      hostedZoneId: domain.hostedZoneId,
+    },
+    web: {
+      vpc: network.vpc,
+      subnets: network.applicationSubnets,
+      name: prefix,
+      cpuUnits: compute.cpuUnits,
+      memoryMiB: compute.memoryMiB,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      logRemovalPolicy: removalPolicyOf(config),
+      minTasks: compute.minTasks,
+      maxTasks: compute.maxTasks,
+      spotPercent: compute.spotPercent,
+      cpuTargetPercent: compute.cpuTargetPercent,
+      memoryTargetPercent: compute.memoryTargetPercent,
+      requestsPerTaskPerMinute: compute.requestsPerTaskPerMinute,
+      scheduledCapacity: compute.scheduledScaling.map((s) => ({ ...s })),
+      predictiveScaling: compute.predictiveScaling,
+      deploymentStrategy: DEPLOYMENT_STRATEGIES[compute.deployment.strategy],
+      trafficShiftPercent: compute.deployment.stepPercent,
+      trafficShiftIntervalMinutes: compute.deployment.stepIntervalMinutes,
+      bakeTimeMinutes: compute.deployment.bakeTimeMinutes,
+      rollback5xxPercent: compute.deployment.rollback5xxPercent,
+      rollbackLatencyP95Ms: compute.deployment.rollbackLatencyP95Ms,
+      deletionProtection: compute.deletionProtection,
+      tracing: compute.tracing,
+    },
+  };
+}
