@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { buildApp } from '../lib/app';
+import { StaleAcknowledgmentError, staleAcknowledgments } from '../lib/acknowledgments';
+import { buildApp, type BuiltApp } from '../lib/app';
 import { ConfigError, imageTagOverride, loadConfigs, selectEnvironments } from '../lib/config-loader';
 import { isBlocking, reportedViolations } from '../lib/validation-report';
 
 const app = new App();
 const context = (key: string): unknown => app.node.tryGetContext(key);
 
+let built: BuiltApp;
 try {
   // Validate every input before a single construct exists, so bad config writes no template.
   const selected = selectEnvironments({ context });
   const configs = loadConfigs({ context, env: process.env });
-  buildApp(app, { configs, selected, imageTag: imageTagOverride({ context }) });
+  built = buildApp(app, { configs, selected, imageTag: imageTagOverride({ context }) });
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof StaleAcknowledgmentError) {
     console.error(error.message);
     process.exit(1);
   }
@@ -21,6 +23,22 @@ try {
 }
 
 const assembly = app.synth();
+
+// An acknowledgment whose finding is gone would hide the next real finding at that place.
+if (process.env.DBG)
+  console.error(
+    JSON.stringify(
+      built.compliance
+        .rawFindings(app)
+        .filter((f) => f.id.includes('Validate'))
+        .slice(0, 3),
+    ),
+  );
+const stale = staleAcknowledgments(built.acknowledgments, built.compliance.rawFindings(app));
+if (stale.length > 0) {
+  console.error(new StaleAcknowledgmentError(stale).message);
+  process.exitCode = 1;
+}
 
 // The CLI checks the validation report only for the stacks it selected, and a bare `cdk synth`
 // selects none of the stages' stacks: fail here, whatever the selection.

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import {
@@ -10,6 +13,8 @@ import {
   type IPolicyValidationPlugin,
   type PolicyValidationPluginReport,
   type PolicyValidationPluginReportBeta1,
+  type PolicyViolation,
+  type PolicyViolationBeta1,
 } from 'aws-cdk-lib';
 import {
   AwsSolutionsChecks,
@@ -19,8 +24,13 @@ import {
   NagRuleCompliance,
   PCIDSS321Checks,
   type IApplyRule,
+  type NagPack,
 } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { cachedValidate, hashFiles, noBlockingViolation, noViolation } from './validation-cache';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- JSON without resolveJsonModule paths
+const AWS_CDK_LIB_VERSION = (require('aws-cdk-lib/package.json') as { version: string }).version;
 
 /** Plugin name of the cfn-guard validator, which is also its acknowledgment namespace. */
 export const GUARD_NAMESPACE = 'cdk-validator-cfnguard';
@@ -77,33 +87,22 @@ export interface RecordingPack {
   readonly rawFindings: Finding[];
 }
 
-export class RecordingAwsSolutionsChecks extends AwsSolutionsChecks implements RecordingPack {
-  public readonly rawFindings: Finding[] = [];
-  protected override applyRule(params: IApplyRule): void {
-    super.applyRule(recordOutcome(this.readPackName, params, this.rawFindings));
-  }
+/**
+ * Makes `pack` record every rule's raw outcome before acknowledgments apply (see
+ * {@link recordOutcome}). cdk-nag offers no hook for raw outcomes and a mixin cannot extend its
+ * abstract base, so the instance's (protected) `applyRule` is wrapped; every pack's rules call
+ * `this.applyRule`, which finds the wrapper first.
+ */
+export function recordFindings<TPack extends NagPack>(pack: TPack): TPack & RecordingPack {
+  const rawFindings: Finding[] = [];
+  const target = pack as unknown as { applyRule(params: IApplyRule): void };
+  const applyRule = target.applyRule.bind(pack);
+  target.applyRule = (params) => applyRule(recordOutcome(pack.readPackName, params, rawFindings));
+  return Object.assign(pack, { rawFindings });
 }
 
-export class RecordingNist80053R5Checks extends NIST80053R5Checks implements RecordingPack {
-  public readonly rawFindings: Finding[] = [];
-  protected override applyRule(params: IApplyRule): void {
-    super.applyRule(recordOutcome(this.readPackName, params, this.rawFindings));
-  }
-}
-
-export class RecordingHipaaSecurityChecks extends HIPAASecurityChecks implements RecordingPack {
-  public readonly rawFindings: Finding[] = [];
-  protected override applyRule(params: IApplyRule): void {
-    super.applyRule(recordOutcome(this.readPackName, params, this.rawFindings));
-  }
-}
-
-export class RecordingPciDss321Checks extends PCIDSS321Checks implements RecordingPack {
-  public readonly rawFindings: Finding[] = [];
-  protected override applyRule(params: IApplyRule): void {
-    super.applyRule(recordOutcome(this.readPackName, params, this.rawFindings));
-  }
-}
+/** The four packs every synthesis runs. */
+export const NAG_PACKS = [AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks, PCIDSS321Checks] as const;
 
 /** A template-level plugin that keeps its last report as produced, before acknowledgments apply. */
 interface RecordingTemplatePlugin {
@@ -112,22 +111,81 @@ interface RecordingTemplatePlugin {
   readonly rawReport: PolicyValidationPluginReportBeta1 | PolicyValidationPluginReport;
 }
 
-/** The cfn-guard validator (Control Tower proactive controls), recording its report. */
+/** The Control Tower rules the cfn-guard validator runs by default. */
+const GUARD_RULES_DIR = path.join(
+  path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
+  'rules',
+  'control-tower',
+  'cfn-guard',
+);
+
+/**
+ * The cfn-guard validator (Control Tower proactive controls), recording its report. Its verdict on
+ * an unchanged template comes from the validation cache (see {@link cachedValidate}).
+ */
 export class RecordingCfnGuardValidator extends CfnGuardValidator implements RecordingTemplatePlugin {
   public readonly namespace = GUARD_NAMESPACE;
   public rawReport: PolicyValidationPluginReportBeta1 = { success: true, violations: [] };
+  private fingerprint?: string;
 
   public override validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const report = super.validate(context);
+    // The rule files and the plugin version (which pins the cfn-guard binary) decide the verdict.
+    this.fingerprint ??= `${this.name}@${this.version ?? '?'}:${hashFiles([GUARD_RULES_DIR])}`;
+    const report = cachedValidate<PolicyViolationBeta1>(
+      context,
+      { fingerprint: this.fingerprint, successOf: noViolation },
+      (ctx) => this.validateInParallel(ctx as IPolicyValidationContextBeta1),
+    );
     // The framework removes acknowledged violations from the returned report in place.
     this.rawReport = structuredClone(report);
     return report;
   }
+
+  /**
+   * One cfn-guard process per core over groups of similar total size: the binary is single-threaded
+   * and the framework hands every stage's templates to one `validate` call.
+   */
+  private validateInParallel(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const processes = Number(process.env.LA_GUARD_PROCESSES ?? Math.min(os.availableParallelism(), PARALLEL_GUARD_MAX));
+    const groups = groupsBySize(context.templatePaths, processes);
+    if (groups.length < 2) {
+      return super.validate(context);
+    }
+    const run = spawnSync(process.execPath, [PARALLEL_GUARD_SCRIPT, JSON.stringify(groups)], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (run.status !== 0) {
+      throw new Error(`cfn-guard in parallel failed (exit ${run.status ?? run.signal}); see the output above`);
+    }
+    return JSON.parse(run.stdout) as PolicyValidationPluginReportBeta1;
+  }
+}
+
+const PARALLEL_GUARD_SCRIPT = path.join(__dirname, 'parallel-guard.mjs');
+/** More processes than this buy nothing on the templates of three environments; `LA_GUARD_PROCESSES` overrides. */
+const PARALLEL_GUARD_MAX = 4;
+
+/** `paths` in at most `count` groups of similar total file size (largest first, each to the lightest group). */
+export function groupsBySize(paths: readonly string[], count: number): string[][] {
+  const groups = Array.from({ length: Math.max(1, Math.min(count, paths.length)) }, () => ({
+    bytes: 0,
+    paths: [] as string[],
+  }));
+  const sized = paths.map((p) => ({ path: p, bytes: fs.statSync(p).size })).sort((a, b) => b.bytes - a.bytes);
+  for (const file of sized) {
+    const lightest = groups.reduce((min, group) => (group.bytes < min.bytes ? group : min));
+    lightest.bytes += file.bytes;
+    lightest.paths.push(file.path);
+  }
+  return groups.map((group) => group.paths).filter((group) => group.length > 0);
 }
 
 /**
  * aws-cdk-lib's built-in template validation (it runs by default), registered explicitly so its
- * report is recorded too. Registering an instance replaces the default one; the rules are the same.
+ * report is recorded too, and cached like cfn-guard's. Registering an instance replaces the default
+ * one; the rules are the same.
  */
 export class RecordingCloudFormationValidatePlugin
   extends CloudFormationValidatePlugin
@@ -137,7 +195,11 @@ export class RecordingCloudFormationValidatePlugin
   public rawReport: PolicyValidationPluginReport = { success: true, violations: [] };
 
   public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const report = super.validate(context);
+    // Its rules and resource schemas ship inside aws-cdk-lib.
+    const fingerprint = `${this.name}@${this.version ?? '?'}:aws-cdk-lib@${AWS_CDK_LIB_VERSION}`;
+    const report = cachedValidate<PolicyViolation>(context, { fingerprint, successOf: noBlockingViolation }, (ctx) =>
+      super.validate(ctx as IPolicyValidationContext),
+    );
     this.rawReport = structuredClone(report);
     return report;
   }
@@ -152,12 +214,7 @@ export class Compliance {
    */
   public static attach(app: IConstruct): Compliance {
     const compliance = new Compliance(
-      [
-        new RecordingAwsSolutionsChecks(app),
-        new RecordingNist80053R5Checks(app),
-        new RecordingHipaaSecurityChecks(app),
-        new RecordingPciDss321Checks(app),
-      ],
+      NAG_PACKS.map((Pack) => recordFindings(new Pack(app))),
       [new RecordingCfnGuardValidator(), new RecordingCloudFormationValidatePlugin()],
     );
     Validations.of(app).addPlugins(...compliance.packs, ...compliance.templatePlugins);

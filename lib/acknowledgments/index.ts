@@ -27,7 +27,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
  * mechanism both cdk-nag and the cfn-guard plugin honour.
  *
  * @returns the entries applied, with their full construct paths
- * @throws Error when an entry names a construct that does not exist: the registry is stale
+ * @throws StaleAcknowledgmentError when an entry names a construct that does not exist
  */
 export function applyAcknowledgments(
   stage: Stage,
@@ -39,9 +39,9 @@ export function applyAcknowledgments(
     .map((entry) => {
       const target = findByPath(stage, entry.path);
       if (target === undefined) {
-        throw new Error(
-          `Acknowledgment "${entry.id}" names ${stage.node.path}/${entry.path}, which does not exist in ${environment}; update lib/acknowledgments/`,
-        );
+        throw new StaleAcknowledgmentError([
+          `${environment}: "${entry.id}" names ${stage.node.path}/${entry.path}, which does not exist`,
+        ]);
       }
       const id = entry.id
         .replaceAll('{stage}', stage.stageName)
@@ -62,6 +62,33 @@ export interface AppliedAcknowledgment extends AcknowledgmentEntry {
 /** True when the acknowledgment covers the finding: same id, on the construct or below it. */
 export function covers(ack: AppliedAcknowledgment, finding: Finding): boolean {
   return ack.id === finding.id && (finding.path === ack.fullPath || finding.path.startsWith(`${ack.fullPath}/`));
+}
+
+/**
+ * A registry entry that no longer matches what synthesis builds or finds: its construct is gone, or
+ * its rule no longer reports a finding there. Either way the entry must be removed or corrected,
+ * so synthesis stops.
+ */
+export class StaleAcknowledgmentError extends Error {
+  constructor(public readonly entries: readonly string[]) {
+    super(
+      [
+        `${entries.length} stale acknowledgment(s) in lib/acknowledgments/: remove or correct each entry.`,
+        ...entries.map((entry) => `  ${entry}`),
+      ].join('\n'),
+    );
+    this.name = 'StaleAcknowledgmentError';
+  }
+}
+
+/** The applied acknowledgments that cover none of `findings`, as lines for a report. */
+export function staleAcknowledgments(
+  acknowledgments: readonly AppliedAcknowledgment[],
+  findings: readonly Finding[],
+): string[] {
+  return acknowledgments
+    .filter((ack) => !findings.some((finding) => covers(ack, finding)))
+    .map((ack) => `${ack.environment}: ${ack.id} at ${ack.fullPath} matches no finding`);
 }
 
 function findByPath(root: IConstruct, relativePath: string): IConstruct | undefined {

@@ -23,18 +23,6 @@ export const NETWORK_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     ),
   ),
   ...acknowledge(
-    ['CloudFormation-Validate::W3010'],
-    'Network/Network/Resource',
-    'Availability zones are pinned in config on purpose: synthesis runs offline without lookups, and each ' +
-      'tier is laid out with fixed CIDRs per zone. Moving to other zones is a reviewed config change.',
-  ),
-  ...acknowledge(
-    ['CloudFormation-Validate::W3010'],
-    'Data/Database',
-    'The primary (when single-AZ) and each read replica are placed in a chosen AZ on purpose: replicas go to ' +
-      "the AZs other than the primary's so reads survive the loss of one zone. The zones come from config.",
-  ),
-  ...acknowledge(
     [guard('lambda_inside_vpc_check')],
     'Network/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler',
     'aws-cdk-lib ships this singleton provider to strip the default security group (Vpc.restrictDefaultSecurityGroup). ' +

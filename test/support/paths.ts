@@ -11,8 +11,14 @@ export const ASSEMBLY_DIR = path.join(TEST_OUT, 'cdk.out');
 /** What the shared synthesis produced, for the test files. */
 export const SUMMARY_FILE = path.join(TEST_OUT, 'summary.json');
 
-/** The context of `cdk.json` (feature flags), as the CLI hands it to the app. */
+/**
+ * The context the CLI hands the app: `cdk.json`'s (feature flags) plus the CLI's own default that
+ * changes what the validation plugins see. Version reporting adds the `CDKMetadata` resource and its
+ * region condition, under which aws-cdk-lib's CloudFormation validation no longer reports hard-coded
+ * zones (W3010); without it the tests would judge templates `cdk synth` never writes.
+ */
 export function cdkJsonContext(): Record<string, unknown> {
   const file = path.join(__dirname, '..', '..', 'cdk.json');
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { context: Record<string, unknown> }).context;
+  const { context } = JSON.parse(fs.readFileSync(file, 'utf8')) as { context: Record<string, unknown> };
+  return { ...context, 'aws:cdk:version-reporting': true };
 }
