@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { fargateSizeProblem } from '../constructs/compute/fargate-size';
+import { WebDeploymentStrategy, webServiceProblems } from '../constructs/compute/web-service-rules';
+import { cacheClusterProblems } from '../constructs/data/cache-rules';
+import { postgresDatabaseProblems } from '../constructs/data/postgres-rules';
 import { subnetLayoutProblems } from '../constructs/network/subnet-layout';
 import type { Problem } from '../constructs/shared/problems';
 
@@ -318,28 +320,19 @@ function networkRules(config: ParsedConfig, ctx: RefinementContext): void {
 
 function databaseRules(config: ParsedConfig, ctx: RefinementContext): void {
   const { database } = config;
-  const azCount = config.availabilityZones.length;
-  if (database.maxAllocatedStorageGiB <= database.allocatedStorageGiB) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['database', 'maxAllocatedStorageGiB'],
-      message: `${database.maxAllocatedStorageGiB} GiB must exceed allocatedStorageGiB (${database.allocatedStorageGiB}) for storage to autoscale`,
-    });
-  }
-  if (database.readReplicas > 0 && !database.multiAz) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['database', 'readReplicas'],
-      message: `${database.readReplicas} read replica(s) in a single-AZ setup: enable database.multiAz first (replicas scale reads, only a standby protects writes)`,
-    });
-  }
-  if (database.readReplicas > azCount - 1) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['database', 'readReplicas'],
-      message: `${database.readReplicas} read replicas cannot each sit outside the primary's AZ with ${azCount} AZs; use at most ${azCount - 1}`,
-    });
-  }
+  report(
+    ctx,
+    ['database'],
+    postgresDatabaseProblems({
+      availabilityZoneCount: config.availabilityZones.length,
+      multiAz: database.multiAz,
+      readReplicas: database.readReplicas,
+      allocatedStorageGiB: database.allocatedStorageGiB,
+      maxAllocatedStorageGiB: database.maxAllocatedStorageGiB,
+      backupRetentionDays: database.backupRetentionDays,
+      monitoringIntervalSeconds: database.monitoringIntervalSeconds,
+    }),
+  );
 }
 
 function cacheRules(config: ParsedConfig, ctx: RefinementContext): void {
@@ -352,20 +345,17 @@ function cacheRules(config: ParsedConfig, ctx: RefinementContext): void {
       message: `"${cache.engineVersion}" is not a ${cache.engine} version this project supports; use one of ${versions.join(', ')}`,
     });
   }
-  if (cache.multiAz && cache.replicasPerShard < 1) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['cache', 'replicasPerShard'],
-      message: 'cache.multiAz needs at least one replica per shard to fail over to',
-    });
-  }
-  if (!cache.clusterMode && cache.shards !== 1) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['cache', 'shards'],
-      message: `${cache.shards} shards need cache.clusterMode: true`,
-    });
-  }
+  report(
+    ctx,
+    ['cache'],
+    cacheClusterProblems({
+      clusterMode: cache.clusterMode,
+      shards: cache.shards,
+      replicasPerShard: cache.replicasPerShard,
+      multiAz: cache.multiAz,
+      snapshotRetentionDays: cache.snapshotRetentionDays,
+    }),
+  );
 }
 
 function storageRules(config: ParsedConfig, ctx: RefinementContext): void {
@@ -381,33 +371,38 @@ function storageRules(config: ParsedConfig, ctx: RefinementContext): void {
 
 function computeRules(config: ParsedConfig, ctx: RefinementContext): void {
   const { compute } = config;
-  const sizeProblem = fargateSizeProblem(compute.cpuUnits, compute.memoryMiB);
-  if (sizeProblem !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['compute', 'memoryMiB'], message: sizeProblem });
-  }
-  if (compute.maxTasks < compute.minTasks) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['compute', 'maxTasks'],
-      message: `${compute.maxTasks} is below minTasks (${compute.minTasks})`,
-    });
-  }
-  compute.scheduledScaling.forEach((scheduled, index) => {
-    if (scheduled.minTasks > (scheduled.maxTasks ?? compute.maxTasks)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['compute', 'scheduledScaling', index, 'minTasks'],
-        message: `${scheduled.minTasks} exceeds the upper bound (${scheduled.maxTasks ?? compute.maxTasks})`,
-      });
-    }
+  const problems = webServiceProblems({
+    cpuUnits: compute.cpuUnits,
+    memoryMiB: compute.memoryMiB,
+    minTasks: compute.minTasks,
+    maxTasks: compute.maxTasks,
+    spotPercent: compute.spotPercent,
+    deploymentStrategy: {
+      rolling: WebDeploymentStrategy.ROLLING,
+      'blue-green': WebDeploymentStrategy.BLUE_GREEN,
+      canary: WebDeploymentStrategy.CANARY,
+      linear: WebDeploymentStrategy.LINEAR,
+    }[compute.deployment.strategy],
+    trafficShiftPercent: compute.deployment.stepPercent,
+    scheduledCapacity: compute.scheduledScaling,
   });
-  if (compute.deployment.strategy === 'linear' && compute.deployment.stepPercent < 3) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['compute', 'deployment', 'stepPercent'],
-      message: `${compute.deployment.stepPercent}% is below the 3% minimum step of a linear deployment`,
-    });
-  }
+  // The rules name the construct's props; config files some of them elsewhere.
+  const configPaths: Readonly<Record<string, ReadonlyArray<string>>> = {
+    trafficShiftPercent: ['deployment', 'stepPercent'],
+    scheduledCapacity: ['scheduledScaling'],
+  };
+  // The shape's own checks (ranges, patterns) may have rejected a field already: say it once.
+  const rejected = new Set(ctx.issues.map((issue) => JSON.stringify(issue.path ?? [])));
+  report(
+    ctx,
+    ['compute'],
+    problems
+      .map(({ path: [field = '', ...rest], message }) => ({
+        path: [...(configPaths[field] ?? [field]), ...rest],
+        message,
+      }))
+      .filter(({ path }) => !rejected.has(JSON.stringify(['compute', ...path]))),
+  );
 }
 
 function edgeRules(config: ParsedConfig, ctx: RefinementContext): void {

@@ -136,7 +136,7 @@ describe('bad input stops with one message naming environment, field and problem
     [
       'read replicas in a single-AZ setup',
       loadWith('dev', (c) => (c.database.readReplicas = 1)),
-      /dev: database\.readReplicas: 1 read replica\(s\) in a single-AZ setup: enable database\.multiAz first/,
+      /dev: database\.readReplicas: 1 read replica\(s\) in a single-AZ setup: enable multiAz first/,
     ],
     [
       'more replicas than other AZs',
@@ -166,7 +166,7 @@ describe('bad input stops with one message naming environment, field and problem
     [
       'a Multi-AZ cache without replicas',
       loadWith('staging', (c) => (c.cache.replicasPerShard = 0)),
-      /staging: cache\.replicasPerShard: cache\.multiAz needs at least one replica per shard/,
+      /staging: cache\.replicasPerShard: multiAz needs at least one replica per shard/,
     ],
     [
       'a cache version the engine does not have',
@@ -176,7 +176,7 @@ describe('bad input stops with one message naming environment, field and problem
     [
       'shards without cluster mode',
       loadWith('prod', (c) => (c.cache.shards = 3)),
-      /prod: cache\.shards: 3 shards need cache\.clusterMode: true/,
+      /prod: cache\.shards: 3 shards need clusterMode: true/,
     ],
     [
       'logs that expire before they transition',

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -14,7 +14,8 @@ class TestStack extends Stack {
   }
 }
 
-function build(overrides: Partial<WebServiceProps> = {}) {
+/** A web service in a fresh stack; `overrides` may depend on the stack (for tokens). */
+function build(overrides: Partial<WebServiceProps> | ((stack: Stack) => Partial<WebServiceProps>) = {}) {
   const stack = new TestStack(new App({ builtinCloudFormationValidation: false }), 'Test', {
     env: { account: '123456789012', region: 'eu-west-1' },
   });
@@ -25,7 +26,7 @@ function build(overrides: Partial<WebServiceProps> = {}) {
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:22-alpine'),
     name: 'test-web',
     logEncryptionKey: new kms.Key(stack, 'Key'),
-    ...overrides,
+    ...(typeof overrides === 'function' ? overrides(stack) : overrides),
   });
   return { stack, vpc, web };
 }
@@ -85,21 +86,52 @@ describe('WebService', () => {
     [
       'a memory size Fargate does not offer',
       { cpuUnits: 1024, memoryMiB: 1024 },
-      /1024 MiB does not fit 1024 CPU units/,
+      /Web: memoryMiB: 1024 MiB does not fit 1024 CPU units/,
     ],
-    ['a CPU size Fargate does not offer', { cpuUnits: 300 }, /300 CPU units is not a Fargate size/],
-    ['fewer max than min tasks', { minTasks: 3, maxTasks: 2 }, /need 1 <= minTasks <= maxTasks/],
-    ['a Spot share above 100', { spotPercent: 120 }, /spotPercent is 120; give 0 to 100/],
-    ['a traffic step of 0', { trafficShiftPercent: 0 }, /trafficShiftPercent is 0/],
+    ['a CPU size Fargate does not offer', { cpuUnits: 300 }, /Web: cpuUnits: 300 CPU units is not a Fargate size/],
+    ['fewer max than min tasks', { minTasks: 3, maxTasks: 2 }, /Web: maxTasks: 2 is below minTasks \(3\)/],
+    ['no tasks at all', { minTasks: 0 }, /Web: minTasks: 0 must be a whole number of at least 1/],
+    ['a Spot share above 100', { spotPercent: 120 }, /Web: spotPercent: 120 is not a whole number from 0 to 100/],
+    ['a traffic step of 0', { trafficShiftPercent: 0 }, /Web: trafficShiftPercent: 0% is not more than 0/],
+    [
+      'a linear step below 3 %',
+      { deploymentStrategy: WebDeploymentStrategy.LINEAR, trafficShiftPercent: 2 },
+      /Web: trafficShiftPercent: 2% is below the 3% minimum step of a linear deployment/,
+    ],
     [
       'a schedule Application Auto Scaling cannot read',
       { scheduledCapacity: [{ name: 'Morning', schedule: '0 7 * * *', timeZone: 'UTC', minTasks: 2 }] },
-      /scheduledCapacity "Morning" has schedule "0 7 \* \* \*"; use cron\(...\)/,
+      /Web: scheduledCapacity\[0\]\.schedule: "0 7 \* \* \*" \(Morning\) is not a schedule .* use cron\(...\)/,
+    ],
+    [
+      'a scheduled floor above the ceiling',
+      {
+        maxTasks: 4,
+        scheduledCapacity: [{ name: 'Peak', schedule: 'cron(0 7 * * ? *)', timeZone: 'UTC', minTasks: 5 }],
+      },
+      /Web: scheduledCapacity\[0\]\.minTasks: 5 exceeds the upper bound \(4\)/,
     ],
   ];
   test.each(invalid)('rejects %s', (_label, overrides, message) => {
     expect(() => build(overrides)).toThrow(ValidationError);
     expect(() => build(overrides)).toThrow(message);
+  });
+
+  test('reports every invalid prop in one error', () => {
+    expect(() => build({ cpuUnits: 1024, memoryMiB: 1024, spotPercent: 120 })).toThrow(
+      /Web: 2 invalid props:\n {2}memoryMiB: 1024 MiB does not fit 1024 CPU units.*\n {2}spotPercent: 120 is not/,
+    );
+  });
+
+  test('skips a bound that is a token instead of rejecting it', () => {
+    const { stack } = build((scope) => ({
+      minTasks: 3,
+      maxTasks: new CfnParameter(scope, 'MaxTasks', { type: 'Number' }).valueAsNumber,
+    }));
+    Template.fromStack(stack).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: 3,
+      MaxCapacity: { Ref: 'MaxTasks' },
+    });
   });
 
   test('Fargate sizes: 256 CPU units take 512, 1024 or 2048 MiB; larger sizes 1024 MiB steps', () => {

@@ -1,0 +1,209 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { sameAccountServicePrincipal } from '../shared/principals';
+import { ServiceRole } from '../shared/service-role';
+import type { ResolvedWebServiceProps } from './web-service-props';
+
+const SIDECAR_MEMORY_MIB = 256;
+const ADOT_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3';
+
+/** What runs the application: the cluster, the task definition and its application container. */
+export interface WebTasks {
+  /** The ECS cluster, with audited ECS Exec. */
+  readonly cluster: ecs.Cluster;
+  /** The task definition. */
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The application container, the load balancer's target. */
+  readonly container: ecs.ContainerDefinition;
+  /** The application's log group. */
+  readonly logGroup: logs.ILogGroup;
+}
+
+/**
+ * Creates the cluster and the task definition (application container, optional tracing sidecar) as
+ * children of `scope` (the web service), under the IDs they have always had.
+ */
+export function createTasks(scope: Construct, props: ResolvedWebServiceProps): WebTasks {
+  const logGroupProps: logs.LogGroupProps = {
+    encryptionKey: props.logEncryptionKey,
+    retention: props.logRetention,
+    removalPolicy: props.logRemovalPolicy,
+  };
+  const execLogGroup = new logs.LogGroup(scope, 'ExecLogs', logGroupProps);
+  const cluster = new ecs.Cluster(scope, 'Cluster', {
+    vpc: props.vpc,
+    containerInsightsV2: ecs.ContainerInsights.ENHANCED,
+    enableFargateCapacityProviders: true,
+    executeCommandConfiguration: {
+      // No session key: ECS would grant the whole account kms:* on it. Sessions are TLS-encrypted;
+      // their transcripts land in the encrypted log group.
+      logging: ecs.ExecuteCommandLogging.OVERRIDE,
+      logConfiguration: { cloudWatchLogGroup: execLogGroup, cloudWatchEncryptionEnabled: true },
+    },
+  });
+
+  const taskRole = new ServiceRole(scope, 'TaskRole', {
+    description: `${props.name} application tasks`,
+    assumedBy: sameAccountServicePrincipal(scope, 'ecs-tasks.amazonaws.com'),
+  });
+  const executionRole = new ServiceRole(scope, 'ExecutionRole', {
+    description: `${props.name} task execution: image pull, logs, secrets`,
+    assumedBy: sameAccountServicePrincipal(scope, 'ecs-tasks.amazonaws.com'),
+  });
+  const taskDefinition = new ecs.FargateTaskDefinition(scope, 'TaskDefinition', {
+    cpu: props.cpuUnits,
+    memoryLimitMiB: props.memoryMiB,
+    runtimePlatform: {
+      cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+    },
+    taskRole,
+    executionRole,
+    volumes: [
+      { name: 'tmp' },
+      { name: 'next-cache' },
+      // The ECS Exec (SSM) agent writes here; the root file system is read-only.
+      { name: 'ssm-agents' },
+      { name: 'ssm-state' },
+      { name: 'ssm-logs' },
+    ],
+  });
+  const logGroup = new logs.LogGroup(scope, 'Logs', logGroupProps);
+  const { containerPort, healthCheckPath } = props;
+  const container = taskDefinition.addContainer('web', {
+    image: props.image,
+    essential: true,
+    // A hard limit per container: the task's memory, less what the tracing sidecar may use.
+    memoryLimitMiB: props.memoryMiB - (props.tracing ? SIDECAR_MEMORY_MIB : 0),
+    // The Dockerfile's non-root user; the root file system is read-only.
+    user: '1001:1001',
+    readonlyRootFilesystem: true,
+    portMappings: [{ containerPort, name: 'http', protocol: ecs.Protocol.TCP }],
+    environment: {
+      PORT: String(containerPort),
+      HOSTNAME: '0.0.0.0',
+      NODE_ENV: 'production',
+      ...(props.tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' } : {}),
+      ...props.environment,
+    },
+    secrets: props.secrets,
+    healthCheck: {
+      // The image has node but no curl: ask the app itself.
+      command: [
+        'CMD',
+        'node',
+        '-e',
+        `fetch('http://127.0.0.1:${containerPort}${healthCheckPath}?probe=liveness').then((r) => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))`,
+      ],
+      interval: Duration.seconds(15),
+      timeout: Duration.seconds(5),
+      retries: 3,
+      startPeriod: Duration.seconds(30),
+    },
+    logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logGroup }),
+    stopTimeout: Duration.seconds(30),
+  });
+  container.addMountPoints(
+    { sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false },
+    { sourceVolume: 'next-cache', containerPath: '/app/.next/cache', readOnly: false },
+    { sourceVolume: 'ssm-agents', containerPath: '/managed-agents', readOnly: false },
+    { sourceVolume: 'ssm-state', containerPath: '/var/lib/amazon/ssm', readOnly: false },
+    { sourceVolume: 'ssm-logs', containerPath: '/var/log/amazon/ssm', readOnly: false },
+  );
+  if (props.tracing) {
+    addTracingSidecar(taskDefinition, taskRole, logGroup);
+  }
+  return { cluster, taskDefinition, container, logGroup };
+}
+
+/** An ADOT collector that receives OTLP from the application on localhost and sends X-Ray traces. */
+function addTracingSidecar(
+  taskDefinition: ecs.FargateTaskDefinition,
+  taskRole: iam.IRole,
+  logGroup: logs.ILogGroup,
+): void {
+  taskRole.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      // X-Ray's write APIs have no resource-level permissions.
+      actions: [
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+      ],
+      resources: ['*'],
+    }),
+  );
+  taskDefinition.addContainer('otel-collector', {
+    image: ecs.ContainerImage.fromRegistry(ADOT_IMAGE),
+    essential: false,
+    user: '10001',
+    readonlyRootFilesystem: true,
+    command: ['--config=/etc/ecs/ecs-xray.yaml'],
+    memoryReservationMiB: 64,
+    memoryLimitMiB: SIDECAR_MEMORY_MIB,
+    logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'otel', logGroup }),
+  });
+}
+
+/** How the service deploys; resolved by the deployment part, applied when the service is created. */
+export type WebServiceDeploymentOptions = Pick<
+  ecs.FargateServiceProps,
+  | 'deploymentStrategy'
+  | 'bakeTime'
+  | 'canaryConfiguration'
+  | 'linearConfiguration'
+  | 'minHealthyPercent'
+  | 'maxHealthyPercent'
+  | 'circuitBreaker'
+  | 'deploymentAlarms'
+>;
+
+/** The running service and the connections of its tasks. */
+export interface WebRunningService {
+  /** The Fargate service. */
+  readonly service: ecs.FargateService;
+  /** The tasks' security group, which admits no one until the load balancer or a data layer opens it. */
+  readonly connections: ec2.Connections;
+}
+
+/** Creates the tasks' security group and the Fargate service as children of `scope` (the web service). */
+export function createService(
+  scope: Construct,
+  props: ResolvedWebServiceProps,
+  tasks: WebTasks,
+  deployment: WebServiceDeploymentOptions,
+): WebRunningService {
+  const securityGroup = new ec2.SecurityGroup(scope, 'ServiceSecurityGroup', {
+    vpc: props.vpc,
+    description: `${props.name} tasks: only the load balancer, on the container port`,
+    allowAllOutbound: false,
+  });
+  // Image layers (S3), ECR, Secrets Manager, CloudWatch Logs and X-Ray are all HTTPS.
+  securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs over HTTPS');
+  const { spotPercent } = props;
+  const service = new ecs.FargateService(scope, 'Service', {
+    cluster: tasks.cluster,
+    taskDefinition: tasks.taskDefinition,
+    vpcSubnets: props.subnets,
+    securityGroups: [securityGroup],
+    assignPublicIp: false,
+    desiredCount: props.minTasks,
+    enableExecuteCommand: true,
+    platformVersion: ecs.FargatePlatformVersion.LATEST,
+    capacityProviderStrategies: [
+      ...(spotPercent < 100
+        ? [{ capacityProvider: 'FARGATE', base: props.onDemandBaseTasks, weight: 100 - spotPercent }]
+        : []),
+      ...(spotPercent > 0 ? [{ capacityProvider: 'FARGATE_SPOT', weight: spotPercent }] : []),
+    ],
+    ...deployment,
+    propagateTags: ecs.PropagatedTagSource.SERVICE,
+    healthCheckGracePeriod: Duration.seconds(60),
+  });
+  return { service, connections: securityGroup.connections };
+}

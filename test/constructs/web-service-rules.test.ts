@@ -1,0 +1,151 @@
+import { Lazy, Token } from 'aws-cdk-lib';
+import { WebDeploymentStrategy, webServiceProblems, type WebServiceRuleInput } from '../../constructs/compute';
+import { environments, type EnvironmentConfigInput } from '../../config';
+import { loadConfigs } from '../../lib/config-loader';
+
+const VALID: WebServiceRuleInput = {
+  cpuUnits: 512,
+  memoryMiB: 1024,
+  minTasks: 2,
+  maxTasks: 4,
+  spotPercent: 0,
+  deploymentStrategy: WebDeploymentStrategy.ROLLING,
+  trafficShiftPercent: 10,
+  scheduledCapacity: [{ name: 'Morning', schedule: 'cron(0 7 ? * MON-FRI *)', minTasks: 3 }],
+};
+
+/** `path: message` of every problem of `VALID` with `changes`. */
+function problems(changes: Partial<WebServiceRuleInput>): string[] {
+  return webServiceProblems({ ...VALID, ...changes }).map((p) => `${p.path.join('.')}: ${p.message}`);
+}
+
+describe('webServiceProblems', () => {
+  test('finds nothing wrong with valid settings', () => {
+    expect(problems({})).toEqual([]);
+  });
+
+  const cases: Array<[string, Partial<WebServiceRuleInput>, string[]]> = [
+    [
+      'an unknown CPU size',
+      { cpuUnits: 300 },
+      ['cpuUnits: 300 CPU units is not a Fargate size; use one of 256, 512, 1024, 2048, 4096'],
+    ],
+    [
+      'memory that does not fit',
+      { memoryMiB: 512 },
+      ['memoryMiB: 512 MiB does not fit 512 CPU units; Fargate needs 1024 to 4096 MiB in 1024 MiB steps'],
+    ],
+    ['no tasks', { minTasks: 0 }, ['minTasks: 0 must be a whole number of at least 1']],
+    [
+      'half a task',
+      { minTasks: 1.5, maxTasks: 4.5 },
+      ['minTasks: 1.5 must be a whole number of at least 1', 'maxTasks: 4.5 must be a whole number'],
+    ],
+    ['a ceiling below the floor', { minTasks: 5 }, ['maxTasks: 4 is below minTasks (5)']],
+    ['a negative Spot share', { spotPercent: -1 }, ['spotPercent: -1 is not a whole number from 0 to 100']],
+    [
+      'a step above 100 %',
+      { trafficShiftPercent: 101 },
+      ['trafficShiftPercent: 101% is not more than 0 and at most 100'],
+    ],
+    [
+      'a linear step below 3 %',
+      { deploymentStrategy: WebDeploymentStrategy.LINEAR, trafficShiftPercent: 2.5 },
+      ['trafficShiftPercent: 2.5% is below the 3% minimum step of a linear deployment'],
+    ],
+    [
+      'a canary step below 3 % (only linear has a minimum)',
+      { deploymentStrategy: WebDeploymentStrategy.CANARY, trafficShiftPercent: 2.5 },
+      [],
+    ],
+    [
+      'a bare cron expression',
+      { scheduledCapacity: [{ name: 'Morning', schedule: '0 7 * * *', minTasks: 2 }] },
+      [
+        'scheduledCapacity.0.schedule: "0 7 * * *" (Morning) is not a schedule Application Auto Scaling reads; use cron(...), rate(...) or at(...)',
+      ],
+    ],
+    [
+      'a scheduled floor above the service ceiling',
+      { scheduledCapacity: [{ name: 'Peak', schedule: 'rate(1 day)', minTasks: 5 }] },
+      ['scheduledCapacity.0.minTasks: 5 exceeds the upper bound (4)'],
+    ],
+    [
+      'a scheduled floor above its own ceiling',
+      { scheduledCapacity: [{ name: 'Peak', schedule: 'at(2030-01-01T00:00:00)', minTasks: 3, maxTasks: 2 }] },
+      ['scheduledCapacity.0.minTasks: 3 exceeds the upper bound (2)'],
+    ],
+  ];
+  test.each(cases)('%s', (_label, changes, expected) => {
+    expect(problems(changes)).toEqual(expected);
+  });
+
+  test('reports every problem at once, in table order', () => {
+    expect(
+      problems({
+        memoryMiB: 100,
+        spotPercent: 101,
+        scheduledCapacity: [
+          { name: 'A', schedule: 'daily', minTasks: 1 },
+          { name: 'B', schedule: 'rate(1 hour)', minTasks: 9 },
+        ],
+      }).map((p) => p.split(':')[0]),
+    ).toEqual(['memoryMiB', 'spotPercent', 'scheduledCapacity.0.schedule', 'scheduledCapacity.1.minTasks']);
+  });
+
+  test('skips tokens instead of testing their placeholders', () => {
+    const unknownNumber = Token.asNumber(Lazy.number({ produce: () => 1 }));
+    expect(
+      problems({
+        cpuUnits: unknownNumber,
+        minTasks: 3,
+        maxTasks: unknownNumber,
+        spotPercent: unknownNumber,
+        trafficShiftPercent: unknownNumber,
+        scheduledCapacity: [
+          { name: 'Later', schedule: Lazy.string({ produce: () => 'soon' }), minTasks: unknownNumber },
+        ],
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('the config schema reports the same rules under compute', () => {
+  /** The messages of loading the committed configs with prod's input changed by `mutate`. */
+  function prodProblems(mutate: (config: EnvironmentConfigInput & Record<string, any>) => void): string[] {
+    const prod = structuredClone(environments.prod) as EnvironmentConfigInput & Record<string, any>;
+    mutate(prod);
+    try {
+      loadConfigs({ context: () => undefined, env: {}, environments: { ...environments, prod } });
+    } catch (error) {
+      return (error as Error).message.split('\n').slice(1);
+    }
+    return [];
+  }
+
+  test('with config paths, all at once', () => {
+    expect(
+      prodProblems((c) => {
+        c.compute.memoryMiB = 1000;
+        c.compute.maxTasks = 3;
+        c.compute.scheduledScaling[0].minTasks = 5;
+        c.compute.deployment.strategy = 'linear';
+        c.compute.deployment.stepPercent = 2;
+      }),
+    ).toEqual([
+      '  - prod: compute.memoryMiB: 1000 MiB does not fit 1024 CPU units; Fargate needs 2048 to 8192 MiB in 1024 MiB steps',
+      '  - prod: compute.deployment.stepPercent: 2% is below the 3% minimum step of a linear deployment',
+      '  - prod: compute.scheduledScaling[0].minTasks: 5 exceeds the upper bound (3)',
+    ]);
+    expect(prodProblems((c) => (c.compute.minTasks = 13))).toEqual([
+      '  - prod: compute.maxTasks: 12 is below minTasks (13)',
+    ]);
+  });
+
+  test("a field the schema's shape already rejected is reported once", () => {
+    expect(prodProblems((c) => (c.compute.scheduledScaling[1].schedule = '0 20 * * *'))).toEqual([
+      '  - prod: compute.scheduledScaling[1].schedule: must be cron(...), rate(...) or at(...)',
+    ]);
+    expect(prodProblems((c) => (c.compute.spotPercent = 120))).toHaveLength(1);
+  });
+});
