@@ -8,10 +8,13 @@ import {
   type CacheClusterProps,
   type DataKeys,
   type DataServices,
+  type ICacheCluster,
+  type IPostgresDatabase,
+  type ISecureBucket,
   type PostgresDatabaseProps,
   type SecureBucketProps,
 } from '../constructs/data';
-import { EncryptionKey } from '../constructs/security';
+import { EncryptionKey, type EncryptionKeyProps } from '../constructs/security';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
 /** Properties of a {@link DataStack}. */
@@ -33,25 +36,30 @@ export interface DataStackProps extends EnvironmentStackProps {
 /** The data layer of one environment: keys, PostgreSQL, cache and buckets. */
 export class DataStack extends EnvironmentStack implements DataServices {
   public readonly keys: DataKeys;
-  public readonly database: PostgresDatabase;
-  public readonly cache: CacheCluster;
+  public readonly database: IPostgresDatabase;
+  public readonly cache: ICacheCluster;
   public readonly logsBucket: s3.IBucket;
-  public readonly uploadsBucket: SecureBucket;
+  public readonly uploadsBucket: ISecureBucket;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
 
     const keys = new Construct(this, 'Keys');
-    const key = (keyId: string, domain: string, options: { viaServices?: string[]; allowCloudWatchLogs?: boolean }) =>
+    const key = (
+      keyId: string,
+      domain: string,
+      options: Pick<EncryptionKeyProps, 'viaServices' | 'allowCloudWatchLogs'>,
+    ) =>
       new EncryptionKey(keys, keyId, {
         description: `Learning Assistant ${domain} (${props.keyAliasPrefix})`,
         alias: `${props.keyAliasPrefix}/${domain}`,
         removalPolicy: props.keyRemovalPolicy,
         ...options,
       });
+    // The database and cache keys admit the services their constructs use them through.
     this.keys = {
-      database: key('Database', 'database', { viaServices: ['rds', 'secretsmanager'] }),
-      cache: key('Cache', 'cache', { viaServices: ['elasticache', 'secretsmanager'] }),
+      database: key('Database', 'database', { viaServices: PostgresDatabase.ENCRYPTION_KEY_SERVICES }),
+      cache: key('Cache', 'cache', { viaServices: CacheCluster.ENCRYPTION_KEY_SERVICES }),
       storage: key('Storage', 'storage', { viaServices: ['s3'] }),
       logs: key('Logs', 'logs', { allowCloudWatchLogs: true }),
     };

@@ -1,13 +1,17 @@
-import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { ValidationError } from '../shared/errors';
 import { grantSecretRead } from '../shared/grants';
+import { known, throwOnProblems } from '../shared/problems';
+import { cacheClusterProblems } from './cache-rules';
+import { acrossMembers } from './metrics';
 
 /** Cache engines ElastiCache offers with the same protocol. */
 export enum CacheEngine {
@@ -15,6 +19,78 @@ export enum CacheEngine {
   REDIS = 'redis',
   /** Valkey, the open-source fork of Redis OSS; cheaper per node-hour. */
   VALKEY = 'valkey',
+}
+
+/**
+ * A Redis OSS or Valkey cache as the layers above see it: endpoint, credentials, access and
+ * metrics, whatever the nodes behind it.
+ *
+ * ElastiCache publishes its metrics per node (`AWS/ElastiCache`, dimension `CacheClusterId`: each
+ * node of a replication group is a member cluster named `<replicationGroupId>-001`,
+ * `<replicationGroupId>-002`... without cluster mode, `<replicationGroupId>-0001-001`... with it;
+ * there is no replication-group dimension). The metric methods therefore return one time series
+ * over all nodes: the node's own metric for a single node, else a math expression that takes the
+ * largest value (utilization, memory, lag) or the sum (evictions, connections). CloudWatch alarms
+ * accept at most 10 metrics in an expression: alarm on these only for groups of up to 10 nodes.
+ */
+export interface ICacheCluster extends IConstruct, ec2.IConnectable {
+  /** Host name clients connect to. */
+  readonly endpoint: string;
+  /** TCP port of the endpoint. */
+  readonly port: number;
+  /** Whether clients must use the cluster protocol. */
+  readonly clusterMode: boolean;
+  /** Credentials of the application user: JSON with `username` and `password`. */
+  readonly credentials: secretsmanager.ISecret;
+
+  /** Lets `peer` reach the cache on its port. */
+  allowFrom(peer: ec2.IConnectable, description?: string): void;
+
+  /** Lets `grantee` read the application user's credentials (and decrypt them through Secrets Manager). */
+  grantReadCredentials(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * The percentage of CPU utilization of the whole host, of the busiest node.
+   *
+   * Average over 5 minutes
+   */
+  metricCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * The percentage of CPU utilization of the engine thread, of the busiest node.
+   *
+   * Average over 5 minutes
+   */
+  metricEngineCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * The percentage of the memory available to data that is in use, of the fullest node.
+   *
+   * Average over 5 minutes
+   */
+  metricDatabaseMemoryUsagePercentage(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * The number of keys evicted for lack of memory, summed over all nodes.
+   *
+   * Sum over 5 minutes
+   */
+  metricEvictions(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * How far the replicas lag behind their primary, in seconds: the largest lag of any replica.
+   * Throws when there are no replicas (only replicas publish `ReplicationLag`).
+   *
+   * Maximum over 5 minutes
+   */
+  metricReplicationLag(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * The number of client connections, summed over all nodes.
+   *
+   * Average over 5 minutes
+   */
+  metricCurrConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 }
 
 /** Properties of a {@link CacheCluster}. */
@@ -28,7 +104,20 @@ export interface CacheClusterProps {
   /** Identifier of the replication group, e.g. `learning-assistant-prod`. Lowercase, at most 40 characters. */
   readonly replicationGroupId: string;
 
-  /** Encrypts data at rest, snapshots and the credentials secret. */
+  /**
+   * Encrypts data at rest, snapshots and the credentials secret.
+   *
+   * The construct adds nothing to the key policy, so the policy must let principals of this account
+   * use the key through ElastiCache and Secrets Manager: `kms:Encrypt`, `kms:Decrypt`,
+   * `kms:ReEncrypt*`, `kms:GenerateDataKey*`, `kms:DescribeKey` and `kms:CreateGrant` (ElastiCache
+   * keeps grants on the key for the nodes), under `kms:ViaService`
+   * `elasticache.<region>.amazonaws.com` and `secretsmanager.<region>.amazonaws.com`. ElastiCache
+   * (data at rest, snapshots), CloudFormation resolving the user's password and clients given
+   * {@link CacheCluster.grantReadCredentials} all use the key through these two services; their
+   * identity policies carry the rest. An `EncryptionKey` with
+   * `viaServices: CacheCluster.ENCRYPTION_KEY_SERVICES` (`['elasticache', 'secretsmanager']`)
+   * allows exactly this; so does the default policy of a `kms.Key`, which admits the whole account.
+   */
   readonly encryptionKey: kms.IKey;
 
   /** Encrypts the slow and engine log groups; must allow CloudWatch Logs. */
@@ -106,6 +195,25 @@ export interface CacheClusterProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** Props with every default applied: the one place defaults are written. */
+type ResolvedCacheClusterProps = Required<CacheClusterProps>;
+
+function resolveCacheClusterProps(props: CacheClusterProps): ResolvedCacheClusterProps {
+  return {
+    ...props,
+    engine: props.engine ?? CacheEngine.REDIS,
+    engineVersion: props.engineVersion ?? '7.1',
+    nodeType: props.nodeType ?? 'cache.t4g.small',
+    clusterMode: props.clusterMode ?? false,
+    shards: props.shards ?? 1,
+    replicasPerShard: props.replicasPerShard ?? 1,
+    multiAz: props.multiAz ?? true,
+    snapshotRetentionDays: props.snapshotRetentionDays ?? 7,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+  };
+}
+
 const PORT = 6379;
 
 /**
@@ -120,7 +228,13 @@ const PORT = 6379;
  * - Multi-AZ with automatic failover, cluster mode selectable, daily snapshots;
  * - slow and engine logs delivered as JSON to encrypted CloudWatch log groups.
  */
-export class CacheCluster extends Construct implements ec2.IConnectable {
+export class CacheCluster extends Construct implements ICacheCluster {
+  /**
+   * The services through which principals of the account must be able to use `encryptionKey`: pass
+   * them as `EncryptionKey`'s `viaServices`.
+   */
+  public static readonly ENCRYPTION_KEY_SERVICES: readonly string[] = ['elasticache', 'secretsmanager'];
+
   /** The replication group. */
   public readonly replicationGroup: elasticache.CfnReplicationGroup;
   /** Host name clients connect to: the primary endpoint, or the configuration endpoint in cluster mode. */
@@ -136,36 +250,45 @@ export class CacheCluster extends Construct implements ec2.IConnectable {
   /** Where clients must be allowed in. */
   public readonly connections: ec2.Connections;
   private readonly encryptionKey: kms.IKey;
+  private readonly layout: Pick<ResolvedCacheClusterProps, 'replicationGroupId' | 'shards' | 'replicasPerShard'>;
 
   constructor(scope: Construct, id: string, props: CacheClusterProps) {
     super(scope, id);
-    const engine = props.engine ?? CacheEngine.REDIS;
-    const shards = props.shards ?? 1;
-    const replicasPerShard = props.replicasPerShard ?? 1;
-    const multiAz = props.multiAz ?? true;
-    this.clusterMode = props.clusterMode ?? false;
-    this.encryptionKey = props.encryptionKey;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+    const p = resolveCacheClusterProps(props);
+    throwOnProblems(
+      this,
+      cacheClusterProblems({
+        replicationGroupId: p.replicationGroupId,
+        clusterMode: p.clusterMode,
+        shards: p.shards,
+        replicasPerShard: p.replicasPerShard,
+        multiAz: p.multiAz,
+        snapshotRetentionDays: p.snapshotRetentionDays,
+      }),
+    );
+    // The secret and logs hold or describe data: kept unless the replication group is disposable.
     const retainedUnlessDestroyed =
-      removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    this.validate(props, shards, replicasPerShard, multiAz);
+      p.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    this.clusterMode = p.clusterMode;
+    this.encryptionKey = p.encryptionKey;
+    this.layout = { replicationGroupId: p.replicationGroupId, shards: p.shards, replicasPerShard: p.replicasPerShard };
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: `${props.replicationGroupId} cache: only explicitly allowed clients`,
+      vpc: p.vpc,
+      description: `${p.replicationGroupId} cache: only explicitly allowed clients`,
       allowAllOutbound: false,
     });
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(PORT) });
 
     const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
-      description: `${props.replicationGroupId} cache subnets`,
-      subnetIds: props.vpc.selectSubnets(props.subnets).subnetIds,
+      description: `${p.replicationGroupId} cache subnets`,
+      subnetIds: p.vpc.selectSubnets(p.subnets).subnetIds,
     });
 
     this.username = 'app';
     this.credentials = new secretsmanager.Secret(this, 'Credentials', {
-      description: `Application user of the ${props.replicationGroupId} cache`,
-      encryptionKey: props.encryptionKey,
+      description: `Application user of the ${p.replicationGroupId} cache`,
+      encryptionKey: p.encryptionKey,
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ username: this.username }),
         generateStringKey: 'password',
@@ -180,16 +303,16 @@ export class CacheCluster extends Construct implements ec2.IConnectable {
     // "default"; ours is switched off, so only the application user can connect.
     const access = new Construct(this, 'Access');
     const defaultUser = new elasticache.CfnUser(access, 'DefaultUser', {
-      userId: `${props.replicationGroupId}-default`,
+      userId: `${p.replicationGroupId}-default`,
       userName: 'default',
-      engine,
+      engine: p.engine,
       accessString: 'off -@all',
       authenticationMode: { Type: 'no-password-required' },
     });
     const appUser = new elasticache.CfnUser(access, 'AppUser', {
-      userId: `${props.replicationGroupId}-app`,
+      userId: `${p.replicationGroupId}-app`,
       userName: this.username,
-      engine,
+      engine: p.engine,
       // Everything but administrative and dangerous commands.
       accessString: 'on ~* &* +@all -@admin -@dangerous',
       authenticationMode: {
@@ -198,16 +321,16 @@ export class CacheCluster extends Construct implements ec2.IConnectable {
       },
     });
     const userGroup = new elasticache.CfnUserGroup(access, 'UserGroup', {
-      userGroupId: `${props.replicationGroupId}-users`,
-      engine,
+      userGroupId: `${p.replicationGroupId}-users`,
+      engine: p.engine,
       userIds: [defaultUser.ref, appUser.ref],
     });
 
     const logGroups = new Construct(this, 'Logs');
     const logDelivery = (logType: 'slow-log' | 'engine-log', logId: string) => {
       const logGroup = new logs.LogGroup(logGroups, logId, {
-        encryptionKey: props.logEncryptionKey,
-        retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        encryptionKey: p.logEncryptionKey,
+        retention: p.logRetention,
         removalPolicy: retainedUnlessDestroyed,
       });
       return {
@@ -219,31 +342,32 @@ export class CacheCluster extends Construct implements ec2.IConnectable {
     };
 
     this.replicationGroup = new elasticache.CfnReplicationGroup(this, 'Resource', {
-      replicationGroupId: props.replicationGroupId,
-      replicationGroupDescription: `${props.replicationGroupId} ${engine} cache`,
-      engine,
-      engineVersion: props.engineVersion ?? '7.1',
-      cacheNodeType: props.nodeType ?? 'cache.t4g.small',
+      replicationGroupId: p.replicationGroupId,
+      replicationGroupDescription: `${p.replicationGroupId} ${p.engine} cache`,
+      engine: p.engine,
+      engineVersion: p.engineVersion,
+      cacheNodeType: p.nodeType,
       port: PORT,
       cacheSubnetGroupName: subnetGroup.ref,
       securityGroupIds: [securityGroup.securityGroupId],
-      clusterMode: this.clusterMode ? 'enabled' : 'disabled',
-      numNodeGroups: shards,
-      replicasPerNodeGroup: replicasPerShard,
-      multiAzEnabled: multiAz,
-      automaticFailoverEnabled: multiAz || this.clusterMode,
+      clusterMode: p.clusterMode ? 'enabled' : 'disabled',
+      numNodeGroups: p.shards,
+      replicasPerNodeGroup: p.replicasPerShard,
+      multiAzEnabled: p.multiAz,
+      // Cluster mode always fails over automatically; without it, failover comes with Multi-AZ.
+      automaticFailoverEnabled: p.multiAz || p.clusterMode,
       transitEncryptionEnabled: true,
       transitEncryptionMode: 'required',
       atRestEncryptionEnabled: true,
-      kmsKeyId: props.encryptionKey.keyArn,
+      kmsKeyId: p.encryptionKey.keyArn,
       userGroupIds: [userGroup.ref],
       autoMinorVersionUpgrade: true,
-      snapshotRetentionLimit: props.snapshotRetentionDays ?? 7,
+      snapshotRetentionLimit: p.snapshotRetentionDays,
       logDeliveryConfigurations: [logDelivery('slow-log', 'Slow'), logDelivery('engine-log', 'Engine')],
     });
-    this.replicationGroup.applyRemovalPolicy(removalPolicy);
+    this.replicationGroup.applyRemovalPolicy(p.removalPolicy);
 
-    this.endpoint = this.clusterMode
+    this.endpoint = p.clusterMode
       ? this.replicationGroup.attrConfigurationEndPointAddress
       : this.replicationGroup.attrPrimaryEndPointAddress;
   }
@@ -264,28 +388,117 @@ export class CacheCluster extends Construct implements ec2.IConnectable {
     return grantSecretRead(grantee, this.credentials, this.encryptionKey);
   }
 
-  private validate(props: CacheClusterProps, shards: number, replicasPerShard: number, multiAz: boolean): void {
-    if (!/^[a-z][a-z0-9-]{0,39}$/.test(props.replicationGroupId) || props.replicationGroupId.endsWith('-')) {
+  /**
+   * The percentage of CPU utilization of the whole host (`AWS/ElastiCache` `CPUUtilization`), of the
+   * busiest node. Redis OSS and Valkey run commands on one thread: on nodes with 4 vCPUs or more,
+   * watch {@link metricEngineCPUUtilization} instead.
+   *
+   * Average over 5 minutes
+   */
+  public metricCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.nodeMetric('MAX', 'CPUUtilization', 'Average', props);
+  }
+
+  /**
+   * The percentage of CPU utilization of the engine thread (`AWS/ElastiCache`
+   * `EngineCPUUtilization`), of the busiest node.
+   *
+   * Average over 5 minutes
+   */
+  public metricEngineCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.nodeMetric('MAX', 'EngineCPUUtilization', 'Average', props);
+  }
+
+  /**
+   * The percentage of the memory available to data that is in use (`AWS/ElastiCache`
+   * `DatabaseMemoryUsagePercentage`), of the fullest node. Evictions start near 100.
+   *
+   * Average over 5 minutes
+   */
+  public metricDatabaseMemoryUsagePercentage(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.nodeMetric('MAX', 'DatabaseMemoryUsagePercentage', 'Average', props);
+  }
+
+  /**
+   * The number of keys evicted for lack of memory (`AWS/ElastiCache` `Evictions`), summed over all
+   * nodes.
+   *
+   * Sum over 5 minutes
+   */
+  public metricEvictions(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.nodeMetric('SUM', 'Evictions', 'Sum', props);
+  }
+
+  /**
+   * How far the replicas lag behind their primary, in seconds (`AWS/ElastiCache` `ReplicationLag`):
+   * the largest lag of any replica. Only nodes that currently are replicas publish it, so after a
+   * failover the expression follows the new replicas by itself.
+   *
+   * Throws a `ValidationError` when `replicasPerShard` is 0: no node would ever publish it, and an
+   * alarm on it would stay in INSUFFICIENT_DATA instead of guarding anything.
+   *
+   * Maximum over 5 minutes
+   */
+  public metricReplicationLag(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    if (known(this.layout.replicasPerShard) && this.layout.replicasPerShard === 0) {
       throw new ValidationError(
         this,
-        `replicationGroupId "${props.replicationGroupId}" must start with a letter, use lowercase letters, digits and single hyphens, and be at most 40 characters`,
+        'metricReplicationLag: replicasPerShard is 0, and only replicas publish ReplicationLag; ask for it only where there are replicas',
       );
     }
-    if (!Number.isInteger(replicasPerShard) || replicasPerShard < 0 || replicasPerShard > 5) {
-      throw new ValidationError(this, `replicasPerShard is ${replicasPerShard}; ElastiCache allows 0 to 5`);
-    }
-    if (multiAz && replicasPerShard < 1) {
+    return this.nodeMetric('MAX', 'ReplicationLag', 'Maximum', props);
+  }
+
+  /**
+   * The number of client connections (`AWS/ElastiCache` `CurrConnections`), summed over all nodes:
+   * each node's average over the period, added up.
+   *
+   * Average over 5 minutes
+   */
+  public metricCurrConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.nodeMetric('SUM', 'CurrConnections', 'Average', props);
+  }
+
+  /** `metricName` of every node, as one series: see {@link ICacheCluster} for the dimensions. */
+  private nodeMetric(
+    aggregation: 'MAX' | 'SUM',
+    metricName: string,
+    statistic: string,
+    props?: cloudwatch.MetricOptions,
+  ): cloudwatch.IMetric {
+    return acrossMembers(
+      aggregation,
+      this.memberClusterIds(),
+      (cacheClusterId, options) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/ElastiCache',
+          metricName,
+          dimensionsMap: { CacheClusterId: cacheClusterId },
+          statistic,
+          ...options,
+        }).attachTo(this),
+      props,
+      `${metricName} (${aggregation === 'MAX' ? 'largest' : 'sum'} over nodes)`,
+    );
+  }
+
+  /**
+   * Identifiers of the member clusters (one node each) ElastiCache creates for the group:
+   * `<id>-001`, `<id>-002`... without cluster mode; `<id>-0001-001`, `<id>-0001-002`, `<id>-0002-001`...
+   * with it (shard, then node).
+   */
+  private memberClusterIds(): string[] {
+    const { replicationGroupId: id, shards, replicasPerShard } = this.layout;
+    if (!known(shards, replicasPerShard)) {
       throw new ValidationError(
         this,
-        'multiAz needs at least one replica per shard; set replicasPerShard to 1 or more',
+        'cache metrics need shards and replicasPerShard known at synthesis time to name the nodes',
       );
     }
-    if (!Number.isInteger(shards) || shards < 1 || (!(props.clusterMode ?? false) && shards !== 1)) {
-      throw new ValidationError(this, `shards is ${shards}; use 1, or set clusterMode: true to shard`);
-    }
-    const snapshots = props.snapshotRetentionDays ?? 7;
-    if (!Token.isUnresolved(snapshots) && (snapshots < 0 || snapshots > 35)) {
-      throw new ValidationError(this, `snapshotRetentionDays is ${snapshots}; ElastiCache keeps 0 to 35 days`);
-    }
+    const nodes = (shard: number) =>
+      Array.from({ length: replicasPerShard + 1 }, (_, node) => String(node + 1).padStart(3, '0')).map((node) =>
+        this.clusterMode ? `${id}-${String(shard).padStart(4, '0')}-${node}` : `${id}-${node}`,
+      );
+    return Array.from({ length: shards }, (_, shard) => nodes(shard + 1)).flat();
   }
 }

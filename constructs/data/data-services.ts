@@ -1,8 +1,8 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type { CacheCluster } from './cache-cluster';
-import type { PostgresDatabase } from './postgres-database';
-import type { SecureBucket } from './secure-bucket';
+import type { ICacheCluster } from './cache-cluster';
+import type { IPostgresDatabase } from './postgres-database';
+import type { ISecureBucket } from './secure-bucket';
 
 /**
  * What the data layer offers the layers above it. The compute layer reads endpoints, ports and
@@ -10,12 +10,12 @@ import type { SecureBucket } from './secure-bucket';
  * never by ARN or CIDR.
  */
 export interface DataServices {
-  /** PostgreSQL: `writerEndpoint`, `readerEndpoint`, `port`, `credentials`, `allowFrom`, `grantReadCredentials`. */
-  readonly database: PostgresDatabase;
-  /** Redis/Valkey: `endpoint`, `port`, `credentials` (RBAC user), `allowFrom`, `grantReadCredentials`. */
-  readonly cache: CacheCluster;
+  /** PostgreSQL: `writerEndpoint`, `readerEndpoint`, `port`, `credentials`, `allowFrom`, `grantReadCredentials`, metrics. */
+  readonly database: IPostgresDatabase;
+  /** Redis/Valkey: `endpoint`, `port`, `credentials` (RBAC user), `allowFrom`, `grantReadCredentials`, metrics. */
+  readonly cache: ICacheCluster;
   /** User uploads, SSE-KMS with the storage key: `grantObjectReadWrite` (least privilege), or the usual `grantRead`. */
-  readonly uploadsBucket: SecureBucket;
+  readonly uploadsBucket: ISecureBucket;
   /** Access logs of the buckets, load balancer and CDN (SSE-S3, which those services require). */
   readonly logsBucket: s3.IBucket;
   /** Keys per data domain. */

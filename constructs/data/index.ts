@@ -1,4 +1,6 @@
 export * from './cache-cluster';
+export * from './cache-rules';
 export * from './data-services';
 export * from './postgres-database';
+export * from './postgres-rules';
 export * from './secure-bucket';

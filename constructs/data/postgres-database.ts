@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,11 +7,98 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { ValidationError } from '../shared/errors';
 import { grantSecretRead } from '../shared/grants';
 import { sameAccountServicePrincipal } from '../shared/principals';
+import { throwOnProblems } from '../shared/problems';
 import { ServiceRole } from '../shared/service-role';
+import { acrossMembers } from './metrics';
+import { postgresDatabaseProblems } from './postgres-rules';
+
+/**
+ * PostgreSQL as the layers above see it: endpoints, credentials, access and metrics, whatever the
+ * instances behind them (modelled on `rds.IDatabaseInstance`).
+ */
+export interface IPostgresDatabase extends IConstruct, ec2.IConnectable {
+  /** Host name for reads and writes. */
+  readonly writerEndpoint: string;
+  /** Host name for reads only; may lag behind the writer. */
+  readonly readerEndpoint: string;
+  /** TCP port of both endpoints. */
+  readonly port: number;
+  /** Name of the application database. */
+  readonly databaseName: string;
+  /** Credentials (`username`, `password`, `host`, `port`, `dbname`), rotated. */
+  readonly credentials: secretsmanager.ISecret;
+
+  /** Lets `peer` reach both endpoints on the PostgreSQL port. */
+  allowFrom(peer: ec2.IConnectable, description?: string): void;
+
+  /** Lets `grantee` read the credentials (and decrypt them through Secrets Manager). */
+  grantReadCredentials(grantee: iam.IGrantable): iam.Grant;
+
+  /** Lets `grantee` connect to the instances as `databaseUser` with IAM database authentication. */
+  grantConnect(grantee: iam.IGrantable, databaseUser: string): iam.Grant;
+
+  /**
+   * The percentage of CPU utilization of the primary.
+   *
+   * Average over 5 minutes
+   */
+  metricCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * The amount of available random access memory of the primary, in bytes.
+   *
+   * Average over 5 minutes
+   */
+  metricFreeableMemory(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * The amount of available storage space of the primary, in bytes.
+   *
+   * Average over 5 minutes
+   */
+  metricFreeStorageSpace(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * The number of database connections in use on the primary (the proxy's pool and direct ones).
+   *
+   * Average over 5 minutes
+   */
+  metricDatabaseConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * How far the read replicas lag behind the primary, in seconds: the largest lag of any replica.
+   * Throws when there are no read replicas (only replicas publish `ReplicaLag`).
+   *
+   * Maximum over 5 minutes
+   */
+  metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * The current number of client connections to the proxy (the writer endpoint).
+   *
+   * Sum over 1 minute
+   */
+  metricProxyClientConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * The number of connections the proxy failed to open to the database: the primary is down or
+   * unreachable, or refuses the proxy's credentials. Clients then cannot connect at all.
+   *
+   * Sum over 5 minutes
+   */
+  metricProxyDatabaseConnectionsSetupFailed(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * The number of client connections the proxy refused for failed authentication or TLS.
+   *
+   * Sum over 5 minutes
+   */
+  metricProxyClientConnectionsSetupFailedAuth(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+}
 
 /** Properties of a {@link PostgresDatabase}. */
 export interface PostgresDatabaseProps {
@@ -43,7 +131,20 @@ export interface PostgresDatabaseProps {
    */
   readonly identifierPrefix: string;
 
-  /** Encrypts storage, snapshots, Performance Insights and the credentials secret. */
+  /**
+   * Encrypts storage, snapshots, Performance Insights and the credentials secret.
+   *
+   * The construct adds nothing to the key policy, so the policy must let principals of this account
+   * use the key through RDS and Secrets Manager: `kms:Encrypt`, `kms:Decrypt`, `kms:ReEncrypt*`,
+   * `kms:GenerateDataKey*`, `kms:DescribeKey` and `kms:CreateGrant` (RDS keeps grants on the key for
+   * the instances), under `kms:ViaService` `rds.<region>.amazonaws.com` and
+   * `secretsmanager.<region>.amazonaws.com`. RDS (storage, snapshots, Performance Insights),
+   * CloudFormation resolving the password, the proxy, the rotation function and clients given
+   * {@link grantReadCredentials} all use the key through these two services; their identity policies
+   * carry the rest. An `EncryptionKey` with `viaServices: PostgresDatabase.ENCRYPTION_KEY_SERVICES`
+   * (`['rds', 'secretsmanager']`) allows exactly this; so does the default policy of a `kms.Key`,
+   * which admits the whole account.
+   */
   readonly encryptionKey: kms.IKey;
 
   /** Encrypts the exported PostgreSQL log groups; must allow CloudWatch Logs. */
@@ -156,8 +257,32 @@ export interface PostgresDatabaseProps {
   readonly endpointZoneName?: string;
 }
 
+/** Props with every default applied: the one place defaults are written. */
+type ResolvedPostgresDatabaseProps = Required<PostgresDatabaseProps>;
+
+function resolvePostgresDatabaseProps(props: PostgresDatabaseProps): ResolvedPostgresDatabaseProps {
+  return {
+    ...props,
+    rotationSubnets: props.rotationSubnets ?? props.subnets,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    databaseName: props.databaseName ?? 'app',
+    masterUsername: props.masterUsername ?? 'app_admin',
+    allocatedStorageGiB: props.allocatedStorageGiB ?? 20,
+    maxAllocatedStorageGiB: props.maxAllocatedStorageGiB ?? 100,
+    multiAz: props.multiAz ?? true,
+    readReplicas: props.readReplicas ?? 0,
+    backupRetentionDays: props.backupRetentionDays ?? 7,
+    performanceInsights: props.performanceInsights ?? true,
+    monitoringIntervalSeconds: props.monitoringIntervalSeconds ?? 60,
+    credentialRotationDays: props.credentialRotationDays ?? 30,
+    deletionProtection: props.deletionProtection ?? true,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+    slowStatementThresholdMs: props.slowStatementThresholdMs ?? 500,
+    endpointZoneName: props.endpointZoneName ?? 'database.internal',
+  };
+}
+
 const PORT = 5432;
-const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
 
 /**
  * PostgreSQL on RDS, ready for an application:
@@ -175,7 +300,13 @@ const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
  * The primary accepts connections only from the proxy and the rotation function. Clients are let
  * in with {@link allowFrom}: to the proxy and, for the reader endpoint, to the replicas.
  */
-export class PostgresDatabase extends Construct implements ec2.IConnectable {
+export class PostgresDatabase extends Construct implements IPostgresDatabase {
+  /**
+   * The services through which principals of the account must be able to use `encryptionKey`: pass
+   * them as `EncryptionKey`'s `viaServices`.
+   */
+  public static readonly ENCRYPTION_KEY_SERVICES: readonly string[] = ['rds', 'secretsmanager'];
+
   /** The primary instance. */
   public readonly instance: rds.DatabaseInstance;
   /** The read replicas, in AZ order. */
@@ -198,19 +329,30 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
-    const readReplicas = props.readReplicas ?? 0;
-    const monitoringInterval = props.monitoringIntervalSeconds ?? 60;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+    const p = resolvePostgresDatabaseProps(props);
+    throwOnProblems(
+      this,
+      postgresDatabaseProblems({
+        identifierPrefix: p.identifierPrefix,
+        availabilityZoneCount: p.availabilityZones.length,
+        multiAz: p.multiAz,
+        readReplicas: p.readReplicas,
+        allocatedStorageGiB: p.allocatedStorageGiB,
+        maxAllocatedStorageGiB: p.maxAllocatedStorageGiB,
+        backupRetentionDays: p.backupRetentionDays,
+        monitoringIntervalSeconds: p.monitoringIntervalSeconds,
+      }),
+    );
+    // Replicas, secret, subnet group and logs hold or describe data: kept unless the primary is disposable.
     const retainedUnlessDestroyed =
-      removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    this.validate(props, readReplicas, monitoringInterval);
-    this.databaseName = props.databaseName ?? 'app';
-    this.encryptionKey = props.encryptionKey;
+      p.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    this.databaseName = p.databaseName;
+    this.encryptionKey = p.encryptionKey;
 
-    const engine = rds.DatabaseInstanceEngine.postgres({ version: props.engineVersion });
+    const engine = rds.DatabaseInstanceEngine.postgres({ version: p.engineVersion });
     const securityGroups = new Construct(this, 'SecurityGroups');
     const securityGroup = (sgId: string, description: string) =>
-      new ec2.SecurityGroup(securityGroups, sgId, { vpc: props.vpc, description, allowAllOutbound: false });
+      new ec2.SecurityGroup(securityGroups, sgId, { vpc: p.vpc, description, allowAllOutbound: false });
     const primarySecurityGroup = securityGroup('Primary', 'PostgreSQL primary: only the proxy and credential rotation');
     const proxySecurityGroup = securityGroup('Proxy', 'PostgreSQL proxy: only explicitly allowed clients');
     const replicaSecurityGroup = securityGroup('Replicas', 'PostgreSQL replicas: only explicitly allowed clients');
@@ -219,8 +361,8 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
     rotationSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager API');
 
     const secret = new rds.DatabaseSecret(this, 'Credentials', {
-      username: props.masterUsername ?? 'app_admin',
-      encryptionKey: props.encryptionKey,
+      username: p.masterUsername,
+      encryptionKey: p.encryptionKey,
       // Characters that break connection strings and shell quoting.
       excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\',
     });
@@ -228,12 +370,12 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
 
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine,
-      description: `${props.identifierPrefix}: TLS only, slow statements and connections logged`,
+      description: `${p.identifierPrefix}: TLS only, slow statements and connections logged`,
       parameters: {
         'rds.force_ssl': '1',
         shared_preload_libraries: 'pg_stat_statements',
         'pg_stat_statements.track': 'all',
-        log_min_duration_statement: String(props.slowStatementThresholdMs ?? 500),
+        log_min_duration_statement: String(p.slowStatementThresholdMs),
         log_connections: '1',
         log_disconnections: '1',
         log_lock_waits: '1',
@@ -242,22 +384,20 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
       },
     });
     const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
-      vpc: props.vpc,
-      vpcSubnets: props.subnets,
-      description: `${props.identifierPrefix} database subnets`,
+      vpc: p.vpc,
+      vpcSubnets: p.subnets,
+      description: `${p.identifierPrefix} database subnets`,
       removalPolicy: retainedUnlessDestroyed,
     });
 
-    const monitoringRole =
-      monitoringInterval > 0
-        ? new ServiceRole(this, 'MonitoringRole', {
-            description: 'RDS enhanced monitoring',
-            assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
-            managedPolicies: [
-              iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole'),
-            ],
-          })
-        : undefined;
+    const monitoring = p.monitoringIntervalSeconds > 0;
+    const monitoringRole = monitoring
+      ? new ServiceRole(this, 'MonitoringRole', {
+          description: 'RDS enhanced monitoring',
+          assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+          managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
+        })
+      : undefined;
 
     const logGroups = new Construct(this, 'Logs');
     const exportedLogs = (instanceId: string, constructId: string): string[] => {
@@ -265,51 +405,53 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
       return ['postgresql', 'upgrade'].map((type) => {
         new logs.LogGroup(group, type === 'postgresql' ? 'Postgresql' : 'Upgrade', {
           logGroupName: `/aws/rds/instance/${instanceId}/${type}`,
-          encryptionKey: props.logEncryptionKey,
-          retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+          encryptionKey: p.logEncryptionKey,
+          retention: p.logRetention,
           removalPolicy: retainedUnlessDestroyed,
         });
         return type;
       });
     };
 
+    // What the primary and the replicas share. Key order matters: CDK records the props of its
+    // constructs, in order, in the template's CDKMetadata.
     const common = {
-      vpc: props.vpc,
-      instanceType: props.instanceType,
+      vpc: p.vpc,
+      instanceType: p.instanceType,
       subnetGroup,
       parameterGroup,
       storageType: rds.StorageType.GP3,
-      maxAllocatedStorage: props.maxAllocatedStorageGiB ?? 100,
+      maxAllocatedStorage: p.maxAllocatedStorageGiB,
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
       iamAuthentication: true,
-      enablePerformanceInsights: props.performanceInsights ?? true,
-      performanceInsightEncryptionKey: props.performanceInsights === false ? undefined : props.encryptionKey,
-      monitoringInterval: monitoringInterval > 0 ? Duration.seconds(monitoringInterval) : undefined,
+      enablePerformanceInsights: p.performanceInsights,
+      performanceInsightEncryptionKey: p.performanceInsights ? p.encryptionKey : undefined,
+      monitoringInterval: monitoring ? Duration.seconds(p.monitoringIntervalSeconds) : undefined,
       monitoringRole,
       copyTagsToSnapshot: true,
     } satisfies Partial<rds.DatabaseInstanceProps>;
 
-    const primaryId = `${props.identifierPrefix}-primary`;
+    const primaryId = `${p.identifierPrefix}-primary`;
     const primaryLogs = exportedLogs(primaryId, 'Primary');
     this.instance = new rds.DatabaseInstance(this, 'Resource', {
       ...common,
       engine,
       instanceIdentifier: primaryId,
       // Replicas inherit the primary's encryption (CloudFormation rejects StorageEncrypted on them).
-      storageEncryptionKey: props.encryptionKey,
-      databaseName: this.databaseName,
+      storageEncryptionKey: p.encryptionKey,
+      databaseName: p.databaseName,
       credentials: rds.Credentials.fromSecret(secret),
-      allocatedStorage: props.allocatedStorageGiB ?? 20,
-      multiAz: props.multiAz ?? true,
-      availabilityZone: props.multiAz === false ? props.availabilityZones[0] : undefined,
+      allocatedStorage: p.allocatedStorageGiB,
+      multiAz: p.multiAz,
+      availabilityZone: p.multiAz ? undefined : p.availabilityZones[0],
       securityGroups: [primarySecurityGroup],
       port: PORT,
-      backupRetention: Duration.days(props.backupRetentionDays ?? 7),
+      backupRetention: Duration.days(p.backupRetentionDays),
       // Automated backups outlive the instance where data is retained; disposable ones go with it.
-      deleteAutomatedBackups: removalPolicy === RemovalPolicy.DESTROY,
-      deletionProtection: props.deletionProtection ?? true,
-      removalPolicy,
+      deleteAutomatedBackups: p.removalPolicy === RemovalPolicy.DESTROY,
+      deletionProtection: p.deletionProtection,
+      removalPolicy: p.removalPolicy,
       cloudwatchLogsExports: primaryLogs,
     });
     this.instance.node.addDependency(logGroups.node.findChild('Primary'));
@@ -320,18 +462,18 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
     this.credentials = attachedSecret;
 
     const replicas = new Construct(this, 'Replicas');
-    this.replicas = Array.from({ length: readReplicas }, (_, index) => {
-      const replicaId = `${props.identifierPrefix}-replica-${index + 1}`;
+    this.replicas = Array.from({ length: p.readReplicas }, (_, index) => {
+      const replicaId = `${p.identifierPrefix}-replica-${index + 1}`;
       const replicaLogs = exportedLogs(replicaId, `Replica${index + 1}`);
       const replica = new rds.DatabaseInstanceReadReplica(replicas, `Replica${index + 1}`, {
         ...common,
         sourceDatabaseInstance: this.instance,
         instanceIdentifier: replicaId,
-        availabilityZone: props.availabilityZones[index + 1],
+        availabilityZone: p.availabilityZones[index + 1],
         securityGroups: [replicaSecurityGroup],
         // Replicas hold a copy of the primary's data: keep them when the stack goes, unless disposable.
         removalPolicy: retainedUnlessDestroyed,
-        deletionProtection: props.deletionProtection ?? true,
+        deletionProtection: p.deletionProtection,
         cloudwatchLogsExports: replicaLogs,
       });
       replica.node.addDependency(logGroups.node.findChild(`Replica${index + 1}`));
@@ -339,17 +481,17 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
     });
 
     const proxyRole = new ServiceRole(this, 'ProxyRole', {
-      description: `RDS Proxy of ${props.identifierPrefix}: reads the database credentials`,
+      description: `RDS Proxy of ${p.identifierPrefix}: reads the database credentials`,
       assumedBy: sameAccountServicePrincipal(this, 'rds.amazonaws.com'),
       // DatabaseProxy grants it the secret (and the key through Secrets Manager) itself.
     });
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
-      dbProxyName: `${props.identifierPrefix}-proxy`,
+      dbProxyName: `${p.identifierPrefix}-proxy`,
       secrets: [attachedSecret],
       role: proxyRole,
-      vpc: props.vpc,
-      vpcSubnets: props.subnets,
+      vpc: p.vpc,
+      vpcSubnets: p.subnets,
       securityGroups: [proxySecurityGroup],
       requireTLS: true,
       // Clients authenticate with the rotated secret; IAM database authentication stays available
@@ -360,21 +502,21 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
     this.writerEndpoint = this.proxy.endpoint;
 
     const rotation = secretsmanager.HostedRotation.postgreSqlSingleUser({
-      functionName: `${props.identifierPrefix}-db-rotation`,
-      vpc: props.vpc,
-      vpcSubnets: props.rotationSubnets ?? props.subnets,
+      functionName: `${p.identifierPrefix}-db-rotation`,
+      vpc: p.vpc,
+      vpcSubnets: p.rotationSubnets,
       securityGroups: [rotationSecurityGroup],
     });
     attachedSecret.addRotationSchedule('Rotation', {
       hostedRotation: rotation,
-      automaticallyAfter: Duration.days(props.credentialRotationDays ?? 30),
+      automaticallyAfter: Duration.days(p.credentialRotationDays),
     });
     this.instance.connections.allowDefaultPortFrom(rotationSecurityGroup, 'Credential rotation');
 
     const zone = new route53.PrivateHostedZone(this, 'Endpoints', {
-      zoneName: props.endpointZoneName ?? 'database.internal',
-      vpc: props.vpc,
-      comment: `${props.identifierPrefix}: stable reader endpoint`,
+      zoneName: p.endpointZoneName,
+      vpc: p.vpc,
+      comment: `${p.identifierPrefix}: stable reader endpoint`,
     });
     const readerTargets =
       this.replicas.length > 0 ? this.replicas.map((r) => r.dbInstanceEndpointAddress) : [this.proxy.endpoint];
@@ -419,46 +561,118 @@ export class PostgresDatabase extends Construct implements ec2.IConnectable {
     return this.instance.grantConnect(grantee, databaseUser);
   }
 
-  private validate(props: PostgresDatabaseProps, readReplicas: number, monitoringInterval: number): void {
-    if (!Number.isInteger(readReplicas) || readReplicas < 0) {
-      throw new ValidationError(this, `readReplicas is ${readReplicas}; give a whole number, 0 or more`);
-    }
-    if (readReplicas > props.availabilityZones.length - 1) {
+  /**
+   * The percentage of CPU utilization of the primary (`AWS/RDS` `CPUUtilization`, dimension
+   * `DBInstanceIdentifier`).
+   *
+   * Average over 5 minutes
+   */
+  public metricCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.instance.metricCPUUtilization(props);
+  }
+
+  /**
+   * The amount of available random access memory of the primary, in bytes (`AWS/RDS`
+   * `FreeableMemory`, dimension `DBInstanceIdentifier`).
+   *
+   * Average over 5 minutes
+   */
+  public metricFreeableMemory(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.instance.metricFreeableMemory(props);
+  }
+
+  /**
+   * The amount of available storage space of the primary, in bytes (`AWS/RDS` `FreeStorageSpace`,
+   * dimension `DBInstanceIdentifier`). Storage autoscaling grows it up to `maxAllocatedStorageGiB`.
+   *
+   * Average over 5 minutes
+   */
+  public metricFreeStorageSpace(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.instance.metricFreeStorageSpace(props);
+  }
+
+  /**
+   * The number of database connections in use on the primary: the proxy's pool, the rotation
+   * function and direct IAM-authenticated sessions (`AWS/RDS` `DatabaseConnections`, dimension
+   * `DBInstanceIdentifier`).
+   *
+   * Average over 5 minutes
+   */
+  public metricDatabaseConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.instance.metricDatabaseConnections(props);
+  }
+
+  /**
+   * How far the read replicas lag behind the primary, in seconds: `AWS/RDS` `ReplicaLag` of each
+   * replica (dimension `DBInstanceIdentifier`), the replica's own metric when there is one, else the
+   * math expression `MAX([...])` over all replicas. `label`, `color` and `period` go on the
+   * expression, `statistic` and `unit` on each replica's metric.
+   *
+   * Throws a `ValidationError` when there are no read replicas: only replicas publish `ReplicaLag`,
+   * and an alarm on a metric without data would stay in INSUFFICIENT_DATA instead of guarding
+   * anything. Ask for it only where `readReplicas` is above 0.
+   *
+   * Maximum over 5 minutes
+   */
+  public metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    if (this.replicas.length === 0) {
       throw new ValidationError(
         this,
-        `readReplicas is ${readReplicas} with ${props.availabilityZones.length} availability zones; each replica needs an AZ other than the primary's, so use at most ${props.availabilityZones.length - 1}`,
+        'metricReplicaLag: there are no read replicas, and only replicas publish ReplicaLag; ask for it only where readReplicas is above 0',
       );
     }
-    if (readReplicas > 0 && props.multiAz === false) {
-      throw new ValidationError(
-        this,
-        `readReplicas is ${readReplicas} on a single-AZ primary; set multiAz: true first (only a standby protects writes)`,
-      );
-    }
-    if (!MONITORING_INTERVALS.includes(monitoringInterval)) {
-      throw new ValidationError(
-        this,
-        `monitoringIntervalSeconds is ${monitoringInterval}; RDS accepts ${MONITORING_INTERVALS.join(', ')}`,
-      );
-    }
-    const retention = props.backupRetentionDays ?? 7;
-    if (!Number.isInteger(retention) || retention < 1 || retention > 35) {
-      throw new ValidationError(
-        this,
-        `backupRetentionDays is ${retention}; RDS keeps 1 to 35 days (0 would turn backups off)`,
-      );
-    }
-    if ((props.maxAllocatedStorageGiB ?? 100) <= (props.allocatedStorageGiB ?? 20)) {
-      throw new ValidationError(
-        this,
-        `maxAllocatedStorageGiB (${props.maxAllocatedStorageGiB ?? 100}) must exceed allocatedStorageGiB (${props.allocatedStorageGiB ?? 20}) for storage to autoscale`,
-      );
-    }
-    if (!/^[a-z][a-z0-9-]{0,40}$/.test(props.identifierPrefix)) {
-      throw new ValidationError(
-        this,
-        `identifierPrefix "${props.identifierPrefix}" must start with a letter and use lowercase letters, digits and hyphens (at most 41 characters)`,
-      );
-    }
+    return acrossMembers(
+      'MAX',
+      this.replicas,
+      (replica, options) => replica.metric('ReplicaLag', { statistic: 'Maximum', ...options }),
+      props,
+      'ReplicaLag (largest of the replicas)',
+    );
+  }
+
+  /**
+   * The current number of client connections to the proxy, the writer endpoint (`AWS/RDS`
+   * `ClientConnections`, dimension `ProxyName`). The proxy reports it once a minute from each of
+   * the instances that serve it; their sum over one minute is the proxy's count (a longer period
+   * would add up several reports).
+   *
+   * Sum over 1 minute
+   */
+  public metricProxyClientConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.proxyMetric('ClientConnections', { period: Duration.minutes(1), ...props });
+  }
+
+  /**
+   * The number of connections the proxy failed to open to the primary (`AWS/RDS`
+   * `DatabaseConnectionsSetupFailed`, dimension `ProxyName`). The one proxy metric to page on: above
+   * 0, the primary is down, unreachable from the proxy, or refuses the proxy's credentials (e.g. a
+   * rotation that went wrong), and clients cannot get connections at all.
+   *
+   * Sum over 5 minutes
+   */
+  public metricProxyDatabaseConnectionsSetupFailed(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.proxyMetric('DatabaseConnectionsSetupFailed', props);
+  }
+
+  /**
+   * The number of client connections the proxy refused because authentication or TLS failed
+   * (`AWS/RDS` `ClientConnectionsSetupFailedAuth`, dimension `ProxyName`): clients with stale or
+   * wrong credentials, or without TLS, which the proxy requires. Worth a ticket rather than a page:
+   * it blames clients, not the database.
+   *
+   * Sum over 5 minutes
+   */
+  public metricProxyClientConnectionsSetupFailedAuth(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.proxyMetric('ClientConnectionsSetupFailedAuth', props);
+  }
+
+  private proxyMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/RDS',
+      metricName,
+      dimensionsMap: { ProxyName: this.proxy.dbProxyName },
+      statistic: 'Sum',
+      ...props,
+    }).attachTo(this);
   }
 }

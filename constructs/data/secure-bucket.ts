@@ -6,6 +6,19 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
 
+/**
+ * A bucket as the layers above see it: an `s3.IBucket` plus least-privilege object access. Unlike
+ * the database and the cache it is not `ec2.IConnectable`: S3 is reached through its API (and the
+ * VPC's gateway endpoint), with IAM, never through security groups.
+ */
+export interface ISecureBucket extends s3.IBucket {
+  /**
+   * Lets `grantee` list the bucket and read, write and delete objects, with named actions only and
+   * the bucket's key (if any) only through S3.
+   */
+  grantObjectReadWrite(grantee: iam.IGrantable): iam.Grant;
+}
+
 /** Properties of a {@link SecureBucket}. */
 export interface SecureBucketProps {
   /**
@@ -73,7 +86,7 @@ export interface SecureBucketProps {
  * multipart uploads cleaned up, Object Lock available, event notifications to EventBridge,
  * retained by default.
  */
-export class SecureBucket extends s3.Bucket {
+export class SecureBucket extends s3.Bucket implements ISecureBucket {
   private readonly objectKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps = {}) {

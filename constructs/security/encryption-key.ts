@@ -22,7 +22,7 @@ export interface EncryptionKeyProps {
    *
    * @default - none
    */
-  readonly viaServices?: string[];
+  readonly viaServices?: readonly string[];
 
   /**
    * Lets CloudWatch Logs of this account and region encrypt log groups with the key.

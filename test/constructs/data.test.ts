@@ -111,29 +111,33 @@ describe('PostgresDatabase', () => {
     [
       'replicas on a single-AZ primary',
       { multiAz: false, readReplicas: 1 },
-      /readReplicas is 1 on a single-AZ primary; set multiAz: true/,
+      /readReplicas: 1 read replica\(s\) in a single-AZ setup: enable multiAz first/,
     ],
     [
       'more replicas than other AZs',
       { readReplicas: 3 },
-      /readReplicas is 3 with 3 availability zones; .* use at most 2/,
+      /readReplicas: 3 read replicas cannot each sit outside the primary's AZ with 3 AZs; use at most 2/,
     ],
-    ['a negative replica count', { readReplicas: -1 }, /readReplicas is -1/],
-    ['backups off', { backupRetentionDays: 0 }, /backupRetentionDays is 0; RDS keeps 1 to 35 days/],
+    ['a negative replica count', { readReplicas: -1 }, /readReplicas: -1 is not a replica count/],
+    [
+      'backups off',
+      { backupRetentionDays: 0 },
+      /backupRetentionDays: 0 days is not a retention RDS keeps: use 1 to 35/,
+    ],
     [
       'a monitoring interval RDS rejects',
       { monitoringIntervalSeconds: 20 },
-      /monitoringIntervalSeconds is 20; RDS accepts 0, 1, 5, 10, 15, 30, 60/,
+      /monitoringIntervalSeconds: 20 is not an interval RDS accepts; use one of 0, 1, 5, 10, 15, 30, 60/,
     ],
     [
       'storage that cannot grow',
       { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 },
-      /maxAllocatedStorageGiB \(100\) must exceed/,
+      /maxAllocatedStorageGiB: 100 GiB must exceed allocatedStorageGiB \(100\)/,
     ],
     [
       'an identifier RDS rejects',
       { identifierPrefix: 'Test_App' },
-      /identifierPrefix "Test_App" must start with a letter/,
+      /identifierPrefix: "Test_App" must start with a letter/,
     ],
   ];
   test.each(invalid)('rejects %s', (_label, overrides, message) => {
@@ -204,11 +208,28 @@ describe('CacheCluster', () => {
   });
 
   const invalid: Array<[string, Partial<CacheClusterProps>, RegExp]> = [
-    ['Multi-AZ without replicas', { replicasPerShard: 0 }, /multiAz needs at least one replica per shard/],
-    ['shards without cluster mode', { shards: 2 }, /shards is 2; use 1, or set clusterMode: true/],
-    ['too many replicas', { replicasPerShard: 6 }, /replicasPerShard is 6; ElastiCache allows 0 to 5/],
-    ['an identifier ElastiCache rejects', { replicationGroupId: 'Bad_Name' }, /replicationGroupId "Bad_Name"/],
-    ['snapshots kept too long', { snapshotRetentionDays: 40 }, /snapshotRetentionDays is 40/],
+    [
+      'Multi-AZ without replicas',
+      { replicasPerShard: 0 },
+      /replicasPerShard: multiAz needs at least one replica per shard/,
+    ],
+    ['shards without cluster mode', { shards: 2 }, /shards: 2 shards need clusterMode: true/],
+    [
+      'too many replicas',
+      { replicasPerShard: 6 },
+      /replicasPerShard: 6 replicas per shard; ElastiCache allows .* 0 to 5/,
+    ],
+    [
+      'an identifier ElastiCache rejects',
+      { replicationGroupId: 'Bad_Name' },
+      /replicationGroupId: "Bad_Name" must start with a letter/,
+    ],
+    ['consecutive hyphens', { replicationGroupId: 'bad--name' }, /replicationGroupId: "bad--name"/],
+    [
+      'snapshots kept too long',
+      { snapshotRetentionDays: 40 },
+      /snapshotRetentionDays: 40 days is not a retention ElastiCache keeps: use 0 to 35/,
+    ],
   ];
   test.each(invalid)('rejects %s', (_label, overrides, message) => {
     expect(() => cache(overrides)).toThrow(ValidationError);

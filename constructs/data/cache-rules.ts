@@ -1,0 +1,93 @@
+import { known, problemsOf, type Problem, type Rule } from '../shared/problems';
+
+/** Replicas per shard ElastiCache allows. */
+export const REPLICAS_PER_SHARD = { min: 0, max: 5 } as const;
+
+/** Days of daily snapshots ElastiCache keeps; 0 turns them off. */
+export const SNAPSHOT_RETENTION_DAYS = { min: 0, max: 35 } as const;
+
+/** Lowercase, starting with a letter, at most 40 characters (ElastiCache allows 40). */
+const REPLICATION_GROUP_ID_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+
+/**
+ * What the cache rules read, defaults already applied. Paths of problems name these fields, which
+ * are also the names of `CacheClusterProps` and of the config's `cache` section.
+ */
+export interface CacheClusterRuleInput {
+  /**
+   * Identifier of the replication group.
+   *
+   * @default - not checked (the config schema has none: the identifier is derived later)
+   */
+  readonly replicationGroupId?: string;
+  /** Data sharded over `shards` node groups. */
+  readonly clusterMode: boolean;
+  /** Node groups. */
+  readonly shards: number;
+  /** Replicas per node group. */
+  readonly replicasPerShard: number;
+  /** Automatic failover to a replica in another AZ. */
+  readonly multiAz: boolean;
+  /** Daily snapshots kept, in days. */
+  readonly snapshotRetentionDays: number;
+}
+
+const wholeNumber = (value: number, min: number, max = Infinity) =>
+  Number.isInteger(value) && value >= min && value <= max;
+
+/**
+ * One row per rule. Every row skips values that are tokens (known only at deploy time), so a
+ * construct given a token is never rejected for the token's placeholder text.
+ */
+const RULES: ReadonlyArray<Rule<CacheClusterRuleInput>> = [
+  {
+    path: ['replicationGroupId'],
+    broken: ({ replicationGroupId: id }) =>
+      id !== undefined &&
+      known(id) &&
+      (!REPLICATION_GROUP_ID_PATTERN.test(id) || id.endsWith('-') || id.includes('--')),
+    message: ({ replicationGroupId }) =>
+      `"${replicationGroupId}" must start with a letter, use lowercase letters, digits and single hyphens, and be at most 40 characters`,
+  },
+  {
+    path: ['replicasPerShard'],
+    broken: ({ replicasPerShard: replicas }) =>
+      known(replicas) && !wholeNumber(replicas, REPLICAS_PER_SHARD.min, REPLICAS_PER_SHARD.max),
+    message: ({ replicasPerShard }) =>
+      `${replicasPerShard} replicas per shard; ElastiCache allows a whole number from ${REPLICAS_PER_SHARD.min} to ${REPLICAS_PER_SHARD.max}`,
+  },
+  {
+    path: ['replicasPerShard'],
+    broken: ({ multiAz, replicasPerShard }) => known(multiAz, replicasPerShard) && multiAz && replicasPerShard < 1,
+    message: () => 'multiAz needs at least one replica per shard to fail over to',
+  },
+  {
+    path: ['shards'],
+    broken: ({ shards }) => known(shards) && !wholeNumber(shards, 1),
+    message: ({ shards }) => `${shards} is not a shard count; give a whole number, 1 or more`,
+  },
+  {
+    path: ['shards'],
+    broken: ({ clusterMode, shards }) => known(clusterMode, shards) && !clusterMode && shards > 1,
+    message: ({ shards }) => `${shards} shards need clusterMode: true`,
+  },
+  {
+    path: ['snapshotRetentionDays'],
+    broken: ({ snapshotRetentionDays: days }) =>
+      known(days) && !wholeNumber(days, SNAPSHOT_RETENTION_DAYS.min, SNAPSHOT_RETENTION_DAYS.max),
+    message: ({ snapshotRetentionDays }) =>
+      `${snapshotRetentionDays} days is not a retention ElastiCache keeps: use ${SNAPSHOT_RETENTION_DAYS.min} to ${SNAPSHOT_RETENTION_DAYS.max} (0 turns snapshots off)`,
+  },
+];
+
+/**
+ * Every reason a cache setup cannot be built, in table order: identifiers and replica counts
+ * ElastiCache refuses, Multi-AZ without a replica to fail over to, shards without cluster mode,
+ * snapshot retention out of range.
+ *
+ * The one home of these rules: `CacheCluster` throws them all at once, the config schema reports
+ * them under `cache`, both with the same words.
+ */
+export function cacheClusterProblems(input: CacheClusterRuleInput): Problem[] {
+  return problemsOf(input, RULES);
+}

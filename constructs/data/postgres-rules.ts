@@ -1,0 +1,104 @@
+import { known, problemsOf, type Problem, type Rule } from '../shared/problems';
+
+/** Enhanced-monitoring intervals RDS accepts, in seconds; 0 turns enhanced monitoring off. */
+export const MONITORING_INTERVALS_SECONDS: readonly number[] = [0, 1, 5, 10, 15, 30, 60];
+
+/** Days of automated backups RDS keeps; 0 would turn backups (and point-in-time recovery) off. */
+export const BACKUP_RETENTION_DAYS = { min: 1, max: 35 } as const;
+
+/** Lowercase, starting with a letter; 41 characters leave room for `-replica-N` within RDS's 63. */
+const IDENTIFIER_PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,40}$/;
+
+/**
+ * What the PostgreSQL rules read, defaults already applied. Paths of problems name these fields,
+ * which are also the names of `PostgresDatabaseProps` and of the config's `database` section.
+ */
+export interface PostgresDatabaseRuleInput {
+  /**
+   * Prefix of the instance and proxy identifiers.
+   *
+   * @default - not checked (the config schema has none: the identifier is derived later)
+   */
+  readonly identifierPrefix?: string;
+  /** How many availability zones the primary and replicas may use. */
+  readonly availabilityZoneCount: number;
+  /** A synchronous standby in another AZ. */
+  readonly multiAz: boolean;
+  /** Read replicas, one per AZ after the primary's. */
+  readonly readReplicas: number;
+  /** Initial storage, in GiB. */
+  readonly allocatedStorageGiB: number;
+  /** Ceiling of storage autoscaling, in GiB. */
+  readonly maxAllocatedStorageGiB: number;
+  /** Automated backups, in days. */
+  readonly backupRetentionDays: number;
+  /** Enhanced monitoring interval, in seconds. */
+  readonly monitoringIntervalSeconds: number;
+}
+
+const wholeNumber = (value: number, min: number, max = Infinity) =>
+  Number.isInteger(value) && value >= min && value <= max;
+
+/**
+ * One row per rule. Every row skips values that are tokens (known only at deploy time), so a
+ * construct given a token is never rejected for the token's placeholder text.
+ */
+const RULES: ReadonlyArray<Rule<PostgresDatabaseRuleInput>> = [
+  {
+    path: ['identifierPrefix'],
+    broken: ({ identifierPrefix: prefix }) =>
+      prefix !== undefined && known(prefix) && !IDENTIFIER_PREFIX_PATTERN.test(prefix),
+    message: ({ identifierPrefix }) =>
+      `"${identifierPrefix}" must start with a letter and use lowercase letters, digits and hyphens (at most 41 characters)`,
+  },
+  {
+    path: ['readReplicas'],
+    broken: ({ readReplicas }) => known(readReplicas) && !wholeNumber(readReplicas, 0),
+    message: ({ readReplicas }) => `${readReplicas} is not a replica count; give a whole number, 0 or more`,
+  },
+  {
+    path: ['readReplicas'],
+    broken: ({ readReplicas, availabilityZoneCount: azs }) => known(readReplicas, azs) && readReplicas > azs - 1,
+    message: ({ readReplicas, availabilityZoneCount: azs }) =>
+      `${readReplicas} read replicas cannot each sit outside the primary's AZ with ${azs} AZs; use at most ${azs - 1}`,
+  },
+  {
+    path: ['readReplicas'],
+    broken: ({ readReplicas, multiAz }) => known(readReplicas, multiAz) && readReplicas > 0 && !multiAz,
+    message: ({ readReplicas }) =>
+      `${readReplicas} read replica(s) in a single-AZ setup: enable multiAz first (replicas scale reads, only a standby protects writes)`,
+  },
+  {
+    path: ['maxAllocatedStorageGiB'],
+    broken: ({ allocatedStorageGiB: allocated, maxAllocatedStorageGiB: max }) =>
+      known(allocated, max) && max <= allocated,
+    message: ({ allocatedStorageGiB, maxAllocatedStorageGiB }) =>
+      `${maxAllocatedStorageGiB} GiB must exceed allocatedStorageGiB (${allocatedStorageGiB}) for storage to autoscale`,
+  },
+  {
+    path: ['backupRetentionDays'],
+    broken: ({ backupRetentionDays: days }) =>
+      known(days) && !wholeNumber(days, BACKUP_RETENTION_DAYS.min, BACKUP_RETENTION_DAYS.max),
+    message: ({ backupRetentionDays }) =>
+      `${backupRetentionDays} days is not a retention RDS keeps: use ${BACKUP_RETENTION_DAYS.min} to ${BACKUP_RETENTION_DAYS.max} (0 would turn backups off)`,
+  },
+  {
+    path: ['monitoringIntervalSeconds'],
+    broken: ({ monitoringIntervalSeconds: interval }) =>
+      known(interval) && !MONITORING_INTERVALS_SECONDS.includes(interval),
+    message: ({ monitoringIntervalSeconds }) =>
+      `${monitoringIntervalSeconds} is not an interval RDS accepts; use one of ${MONITORING_INTERVALS_SECONDS.join(', ')} (0 turns enhanced monitoring off)`,
+  },
+];
+
+/**
+ * Every reason a PostgreSQL setup cannot be built, in table order: replicas without a standby or
+ * without an AZ of their own, storage that cannot autoscale, backup retention and monitoring
+ * intervals RDS refuses, identifiers RDS refuses.
+ *
+ * The one home of these rules: `PostgresDatabase` throws them all at once, the config schema reports
+ * them under `database`, both with the same words.
+ */
+export function postgresDatabaseProblems(input: PostgresDatabaseRuleInput): Problem[] {
+  return problemsOf(input, RULES);
+}

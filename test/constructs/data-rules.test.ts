@@ -1,0 +1,297 @@
+import { App, CfnParameter, Stack, Token } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { environments, type EnvironmentConfigInput } from '../../config';
+import { environmentConfigSchema } from '../../config/schema';
+import {
+  CacheCluster,
+  PostgresDatabase,
+  cacheClusterProblems,
+  postgresDatabaseProblems,
+  type CacheClusterProps,
+  type CacheClusterRuleInput,
+  type PostgresDatabaseProps,
+  type PostgresDatabaseRuleInput,
+} from '../../constructs/data';
+import { ValidationError } from '../../constructs/shared';
+
+const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+
+class TestStack extends Stack {
+  public override get availabilityZones(): string[] {
+    return AZS;
+  }
+}
+
+function fixture() {
+  const app = new App({ builtinCloudFormationValidation: false });
+  const stack = new TestStack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: AZS,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
+  return { stack, vpc, key: new kms.Key(stack, 'Key'), logKey: new kms.Key(stack, 'LogKey') };
+}
+
+function database(overrides: (stack: Stack) => Partial<PostgresDatabaseProps> = () => ({})) {
+  const f = fixture();
+  const db = new PostgresDatabase(f.stack, 'Db', {
+    vpc: f.vpc,
+    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    availabilityZones: AZS,
+    engineVersion: rds.PostgresEngineVersion.VER_17_6,
+    instanceType: new ec2.InstanceType('t4g.medium'),
+    identifierPrefix: 'test-app',
+    encryptionKey: f.key,
+    logEncryptionKey: f.logKey,
+    ...overrides(f.stack),
+  });
+  return { ...f, db };
+}
+
+function cache(overrides: (stack: Stack) => Partial<CacheClusterProps> = () => ({})) {
+  const f = fixture();
+  const c = new CacheCluster(f.stack, 'Cache', {
+    vpc: f.vpc,
+    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    replicationGroupId: 'test-cache',
+    encryptionKey: f.key,
+    logEncryptionKey: f.logKey,
+    ...overrides(f.stack),
+  });
+  return { ...f, cache: c };
+}
+
+/** The message a construct throws, or '' when it builds. */
+function thrown(build: () => unknown): string {
+  try {
+    build();
+    return '';
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as Error).message;
+  }
+}
+
+const validDatabase: PostgresDatabaseRuleInput = {
+  identifierPrefix: 'learning-assistant-prod',
+  availabilityZoneCount: 3,
+  multiAz: true,
+  readReplicas: 2,
+  allocatedStorageGiB: 100,
+  maxAllocatedStorageGiB: 1000,
+  backupRetentionDays: 35,
+  monitoringIntervalSeconds: 60,
+};
+
+const validCache: CacheClusterRuleInput = {
+  replicationGroupId: 'learning-assistant-prod',
+  clusterMode: false,
+  shards: 1,
+  replicasPerShard: 2,
+  multiAz: true,
+  snapshotRetentionDays: 15,
+};
+
+describe('postgresDatabaseProblems', () => {
+  test('a setup RDS accepts has no problems', () => {
+    expect(postgresDatabaseProblems(validDatabase)).toEqual([]);
+  });
+
+  test('reports every problem at once, in table order, each at its field', () => {
+    const problems = postgresDatabaseProblems({
+      ...validDatabase,
+      identifierPrefix: '9lives',
+      multiAz: false,
+      readReplicas: 3,
+      maxAllocatedStorageGiB: 50,
+      backupRetentionDays: 0,
+      monitoringIntervalSeconds: 2,
+    });
+    expect(problems.map((p) => p.path.join('.'))).toEqual([
+      'identifierPrefix',
+      'readReplicas',
+      'readReplicas',
+      'maxAllocatedStorageGiB',
+      'backupRetentionDays',
+      'monitoringIntervalSeconds',
+    ]);
+  });
+
+  test('skips tokens instead of testing their placeholder text', () => {
+    const count = Token.asNumber({ Ref: 'Count' });
+    expect(
+      postgresDatabaseProblems({
+        identifierPrefix: Token.asString({ Ref: 'Prefix' }),
+        availabilityZoneCount: count,
+        multiAz: true,
+        readReplicas: count,
+        allocatedStorageGiB: count,
+        maxAllocatedStorageGiB: 10,
+        backupRetentionDays: count,
+        monitoringIntervalSeconds: count,
+      }),
+    ).toEqual([]);
+  });
+
+  test('the construct lists two bad props in one error', () => {
+    const message = thrown(() => database(() => ({ backupRetentionDays: 0, monitoringIntervalSeconds: 20 })));
+    expect(message).toMatch(
+      /^Test\/Db: 2 invalid props:\n {2}backupRetentionDays: 0 days .*\n {2}monitoringIntervalSeconds: 20 is not/,
+    );
+  });
+
+  test('the construct accepts tokens where the rules would reject their text', () => {
+    const { stack } = database((s) => ({
+      identifierPrefix: new CfnParameter(s, 'Prefix').valueAsString,
+      maxAllocatedStorageGiB: new CfnParameter(s, 'MaxStorage', { type: 'Number' }).valueAsNumber,
+    }));
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBInstance', {
+      MaxAllocatedStorage: { Ref: 'MaxStorage' },
+    });
+  });
+});
+
+describe('cacheClusterProblems', () => {
+  test('a setup ElastiCache accepts has no problems', () => {
+    expect(cacheClusterProblems(validCache)).toEqual([]);
+  });
+
+  test('reports every problem at once, in table order, each at its field', () => {
+    const problems = cacheClusterProblems({
+      replicationGroupId: 'ends-with-',
+      clusterMode: false,
+      shards: 2,
+      replicasPerShard: 0,
+      multiAz: true,
+      snapshotRetentionDays: -1,
+    });
+    expect(problems.map((p) => p.path.join('.'))).toEqual([
+      'replicationGroupId',
+      'replicasPerShard',
+      'shards',
+      'snapshotRetentionDays',
+    ]);
+  });
+
+  test('skips tokens instead of testing their placeholder text', () => {
+    const count = Token.asNumber({ Ref: 'Count' });
+    expect(
+      cacheClusterProblems({
+        replicationGroupId: Token.asString({ Ref: 'Id' }),
+        clusterMode: false,
+        shards: count,
+        replicasPerShard: count,
+        multiAz: true,
+        snapshotRetentionDays: count,
+      }),
+    ).toEqual([]);
+  });
+
+  test('the construct lists two bad props in one error', () => {
+    const message = thrown(() => cache(() => ({ replicasPerShard: 6, snapshotRetentionDays: 40 })));
+    expect(message).toMatch(
+      /^Test\/Cache: 2 invalid props:\n {2}replicasPerShard: 6 replicas per shard.*\n {2}snapshotRetentionDays: 40 days/,
+    );
+  });
+
+  test('the construct accepts tokens where the rules would reject their text', () => {
+    const { stack } = cache((s) => ({
+      replicationGroupId: new CfnParameter(s, 'GroupId').valueAsString,
+      snapshotRetentionDays: new CfnParameter(s, 'Snapshots', { type: 'Number' }).valueAsNumber,
+    }));
+    Template.fromStack(stack).hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      ReplicationGroupId: { Ref: 'GroupId' },
+      SnapshotRetentionLimit: { Ref: 'Snapshots' },
+    });
+  });
+});
+
+/**
+ * The same broken value, once in an environment's config and once as construct props: the config
+ * reports the construct's very message at `<section>.<field>`.
+ */
+describe('config and constructs say the same for the same rule', () => {
+  type Case = [
+    label: string,
+    section: 'database' | 'cache',
+    field: string,
+    mutate: (config: EnvironmentConfigInput & Record<string, any>) => void,
+    build: () => unknown,
+  ];
+  const cases: Case[] = [
+    [
+      'replicas without a standby',
+      'database',
+      'readReplicas',
+      (c) => Object.assign(c.database, { multiAz: false, readReplicas: 1 }),
+      () => database(() => ({ multiAz: false, readReplicas: 1 })),
+    ],
+    [
+      'more replicas than other AZs',
+      'database',
+      'readReplicas',
+      (c) => (c.database.readReplicas = 3),
+      () => database(() => ({ readReplicas: 3 })),
+    ],
+    [
+      'storage that cannot autoscale',
+      'database',
+      'maxAllocatedStorageGiB',
+      (c) => Object.assign(c.database, { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 }),
+      () => database(() => ({ allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 })),
+    ],
+    [
+      'backups off',
+      'database',
+      'backupRetentionDays',
+      (c) => (c.database.backupRetentionDays = 0),
+      () => database(() => ({ backupRetentionDays: 0 })),
+    ],
+    [
+      'a monitoring interval RDS rejects',
+      'database',
+      'monitoringIntervalSeconds',
+      (c) => (c.database.monitoringIntervalSeconds = 20),
+      () => database(() => ({ monitoringIntervalSeconds: 20 })),
+    ],
+    [
+      'Multi-AZ without a replica',
+      'cache',
+      'replicasPerShard',
+      (c) => Object.assign(c.cache, { multiAz: true, replicasPerShard: 0 }),
+      () => cache(() => ({ multiAz: true, replicasPerShard: 0 })),
+    ],
+    [
+      'shards without cluster mode',
+      'cache',
+      'shards',
+      (c) => Object.assign(c.cache, { clusterMode: false, shards: 3 }),
+      () => cache(() => ({ clusterMode: false, shards: 3 })),
+    ],
+    [
+      'snapshots kept too long',
+      'cache',
+      'snapshotRetentionDays',
+      (c) => (c.cache.snapshotRetentionDays = 40),
+      () => cache(() => ({ snapshotRetentionDays: 40 })),
+    ],
+  ];
+
+  test.each(cases)('%s', (_label, section, field, mutate, build) => {
+    const config = structuredClone(environments.prod) as EnvironmentConfigInput & Record<string, any>;
+    mutate(config);
+    const result = environmentConfigSchema.safeParse(config);
+    const configMessages = (result.error?.issues ?? [])
+      .filter((issue) => issue.path.join('.') === `${section}.${field}`)
+      .map((issue) => issue.message);
+
+    const constructMessage = thrown(build);
+    const [, message] = constructMessage.match(new RegExp(`: ${field}: (.*)$`)) ?? [];
+    expect(message).toBeDefined();
+    expect(configMessages).toContain(message);
+  });
+});
