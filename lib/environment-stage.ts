@@ -1,6 +1,7 @@
 import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
+import { CLOUDFRONT_REGION } from '../constructs/edge';
 import { ComputeStack, DataStack, EdgeStack, NetworkStack, RegistryStack } from '../stacks';
 import type { EnvironmentStackProps } from '../stacks';
 import { computeProps, dataProps, edgeProps, networkProps, registryProps } from './layers';
@@ -16,9 +17,6 @@ export interface EnvironmentStageProps extends StageProps {
    */
   readonly imageTag?: string;
 }
-
-/** Where CloudFront's web ACL and viewer certificate must be created. */
-export const EDGE_REGION = 'us-east-1';
 
 /** Stage IDs, which are also the CLI selectors: `cdk deploy 'Dev/*'`. */
 export const STAGE_IDS = { dev: 'Dev', staging: 'Staging', prod: 'Prod' } as const;
@@ -89,7 +87,7 @@ export class EnvironmentStage extends Stage {
     this.edge = new EdgeStack(this, 'Edge', {
       ...common,
       // CloudFront's web ACL and certificate must live in us-east-1.
-      env: { account: config.account, region: EDGE_REGION },
+      env: { account: config.account, region: CLOUDFRONT_REGION },
       availabilityZones: [],
       description: `Learning Assistant ${config.name}: CloudFront, WAF, certificate and DNS (us-east-1)`,
       ...edgeProps(config, this.compute, this.data),

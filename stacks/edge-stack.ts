@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -7,7 +7,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { WebAcl, WebDistribution, type WebAclRule } from '../constructs/edge';
+import { WebAcl, WebAclRules, WebDistribution, type BaselineWebAclRulesProps } from '../constructs/edge';
 import { EncryptionKey } from '../constructs/security';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
@@ -31,8 +31,8 @@ export interface EdgeStackProps extends EnvironmentStackProps {
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** Bucket for the CDN's standard logs (in the environment's region). */
   readonly logsBucket: s3.IBucket;
-  /** Rules of the web ACL. */
-  readonly wafRules: WebAclRule[];
+  /** Settings of the web ACL's baseline rule set ({@link WebAclRules.baseline}). */
+  readonly waf: BaselineWebAclRulesProps;
   /** Distribution settings. */
   readonly priceClass: cloudfront.PriceClass;
   readonly geoRestriction?: cloudfront.GeoRestriction;
@@ -71,7 +71,7 @@ export class EdgeStack extends EnvironmentStack {
     });
     this.webAcl = new WebAcl(this, 'WebAcl', {
       name: props.name,
-      rules: props.wafRules,
+      rules: WebAclRules.baseline(props.waf),
       logEncryptionKey: logKey,
       logRetention: props.logRetention,
       logRemovalPolicy: props.removalPolicy,
@@ -97,6 +97,7 @@ export class EdgeStack extends EnvironmentStack {
 
     this.distribution = new WebDistribution(this, 'Cdn', {
       name: props.name,
+      comment: `${props.name}: Learning Assistant`,
       loadBalancer: props.loadBalancer,
       originTlsDomainName: domain?.originDomainName,
       webAclArn: this.webAcl.webAclArn,
@@ -107,6 +108,11 @@ export class EdgeStack extends EnvironmentStack {
       originShieldRegion: props.originShieldRegion,
       contentSecurityPolicy: props.contentSecurityPolicy,
       logsBucket: props.logsBucket,
+    });
+    // Scoped to the distribution construct: the output keeps its key, CdnDistributionId466AEB97.
+    new CfnOutput(this.distribution, 'DistributionId', {
+      description: 'For cache invalidations after a deployment',
+      value: this.distribution.distribution.distributionId,
     });
 
     if (domain && zone && names) {

@@ -1,11 +1,11 @@
-import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { Construct } from 'constructs';
+import { ImageRepository, type ImageRepositoryProps } from '../constructs/registry';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
 /** Properties of a {@link RegistryStack}. */
 export interface RegistryStackProps extends EnvironmentStackProps {
   /** The environment's image repository. */
-  readonly repository: ecr.RepositoryProps;
+  readonly repository: ImageRepositoryProps;
 }
 
 /**
@@ -13,10 +13,10 @@ export interface RegistryStackProps extends EnvironmentStackProps {
  * an image to it, before the compute stack can run that image.
  */
 export class RegistryStack extends EnvironmentStack {
-  public readonly repository: ecr.Repository;
+  public readonly repository: ImageRepository;
 
   constructor(scope: Construct, id: string, props: RegistryStackProps) {
     super(scope, id, props);
-    this.repository = new ecr.Repository(this, 'Repository', props.repository);
+    this.repository = new ImageRepository(this, 'Repository', props.repository);
   }
 }

@@ -1,2 +1,3 @@
+export * from './cloudfront-region';
 export * from './web-acl';
 export * from './web-distribution';

@@ -1,9 +1,11 @@
 import { ArnFormat, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
+import { CLOUDFRONT_REGION } from './cloudfront-region';
 
 /** What a rule does with a request it matches. */
 export enum WebAclRuleAction {
@@ -86,6 +88,73 @@ export class WebAclRules {
       statement: { geoMatchStatement: { countryCodes } },
     };
   }
+
+  /**
+   * The baseline rule set for a web application, in evaluation order: the cheap IP checks first, then
+   * AWS managed rule groups.
+   *
+   * | Priority | Rule | |
+   * | --- | --- | --- |
+   * | 0 | `RateLimitPerIp` | blocks an IP above `rateLimitPerFiveMinutes` |
+   * | 1 | `BlockedCountries` | only with `blockedCountries` |
+   * | 10 | `AWSManagedRulesAmazonIpReputationList` | |
+   * | 20 | `AWSManagedRulesAnonymousIpList` | only with `anonymousIpList`; `HostingProviderIPList` only counts |
+   * | 30 | `AWSManagedRulesCommonRuleSet` | `SizeRestrictions_BODY` only counts |
+   * | 40 | `AWSManagedRulesKnownBadInputsRuleSet` | |
+   * | 50 | `AWSManagedRulesSQLiRuleSet` | |
+   * | 60 | `AWSManagedRulesBotControlRuleSet` | only with `botControl`; common inspection level |
+   *
+   * The gaps between priorities leave room for rules added with {@link WebAcl.addRule}.
+   */
+  public static baseline(props: BaselineWebAclRulesProps): WebAclRule[] {
+    const blockedCountries = props.blockedCountries ?? [];
+    return [
+      WebAclRules.rateLimitPerIp('RateLimitPerIp', 0, props.rateLimitPerFiveMinutes),
+      ...(blockedCountries.length > 0
+        ? [WebAclRules.blockCountries('BlockedCountries', 1, [...blockedCountries])]
+        : []),
+      WebAclRules.awsManaged('AWSManagedRulesAmazonIpReputationList', 10),
+      // Hosting-provider addresses include Route 53's health checkers and many API clients: count, not block.
+      ...(props.anonymousIpList === true
+        ? [WebAclRules.awsManaged('AWSManagedRulesAnonymousIpList', 20, { countRules: ['HostingProviderIPList'] })]
+        : []),
+      // The 8 KB body limit would refuse uploads and larger form posts.
+      WebAclRules.awsManaged('AWSManagedRulesCommonRuleSet', 30, { countRules: ['SizeRestrictions_BODY'] }),
+      WebAclRules.awsManaged('AWSManagedRulesKnownBadInputsRuleSet', 40),
+      WebAclRules.awsManaged('AWSManagedRulesSQLiRuleSet', 50),
+      ...(props.botControl === true
+        ? [
+            WebAclRules.awsManaged('AWSManagedRulesBotControlRuleSet', 60, {
+              managedRuleGroupConfigs: [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }],
+            }),
+          ]
+        : []),
+    ];
+  }
+}
+
+/** Settings of the baseline rule set, {@link WebAclRules.baseline}. */
+export interface BaselineWebAclRulesProps {
+  /** Requests a client IP may send in 5 minutes before its requests are blocked. */
+  readonly rateLimitPerFiveMinutes: number;
+  /**
+   * Countries whose requests are blocked (ISO 3166 alpha-2 codes).
+   *
+   * @default - none
+   */
+  readonly blockedCountries?: readonly string[];
+  /**
+   * AWS's anonymous IP list (VPNs, Tor, hosting providers; hosting providers only counted).
+   *
+   * @default false
+   */
+  readonly anonymousIpList?: boolean;
+  /**
+   * AWS Bot Control at the common inspection level (charged per request).
+   *
+   * @default false
+   */
+  readonly botControl?: boolean;
 }
 
 /** Properties of a {@link WebAcl}. */
@@ -93,7 +162,7 @@ export interface WebAclProps {
   /** Name of the web ACL; the log group is `aws-waf-logs-<name>`. */
   readonly name: string;
   /**
-   * `CLOUDFRONT` (the stack must be in us-east-1) or `REGIONAL`.
+   * `CLOUDFRONT` (the stack must be in {@link CLOUDFRONT_REGION}) or `REGIONAL`.
    *
    * @default 'CLOUDFRONT'
    */
@@ -138,21 +207,25 @@ export class WebAcl extends Construct {
   /** The log group receiving its logs. */
   public readonly logGroup: logs.ILogGroup;
   private readonly rules: WebAclRule[] = [];
+  private readonly aclScope: 'CLOUDFRONT' | 'REGIONAL';
+  /** The web ACL's CloudWatch metric name, its metrics' `WebACL` dimension. */
+  private readonly metricName: string;
 
   constructor(scope: Construct, id: string, props: WebAclProps) {
     super(scope, id);
-    const aclScope = props.scope ?? 'CLOUDFRONT';
-    if (aclScope === 'CLOUDFRONT' && !Stack.of(this).region.startsWith('us-east-1')) {
+    this.aclScope = props.scope ?? 'CLOUDFRONT';
+    this.metricName = props.name;
+    if (this.aclScope === 'CLOUDFRONT' && Stack.of(this).region !== CLOUDFRONT_REGION) {
       throw new ValidationError(
         this,
-        `a CLOUDFRONT web ACL must be created in us-east-1, not ${Stack.of(this).region}; put it in the environment's edge stack`,
+        `a CLOUDFRONT web ACL must be created in ${CLOUDFRONT_REGION}, not ${Stack.of(this).region}; put it in the environment's edge stack`,
       );
     }
     this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
       name: props.name,
-      scope: aclScope,
+      scope: this.aclScope,
       defaultAction: { allow: {} },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: props.name },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: this.metricName },
       rules: Lazy.any({ produce: () => this.renderRules() }, { omitEmptyArray: false }),
     });
     this.webAclArn = this.webAcl.attrArn;
@@ -204,6 +277,71 @@ export class WebAcl extends Construct {
   /** Names of the rules, in evaluation order. */
   public get ruleNames(): string[] {
     return [...this.rules].sort((a, b) => a.priority - b.priority).map((rule) => rule.name);
+  }
+
+  /**
+   * Return the given named metric of this web ACL, all rules together (dimension `Rule` = `ALL`).
+   *
+   * WAF publishes in the `AWS/WAFV2` namespace with the dimensions `WebACL` and `Rule`, plus `Region`
+   * for a REGIONAL web ACL; a CLOUDFRONT web ACL's metrics have no `Region` dimension and are stored in
+   * {@link CLOUDFRONT_REGION}, which the metric names as its region.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.wafMetric(metricName, 'ALL', props);
+  }
+
+  /**
+   * Metric for the number of requests the web ACL allowed, by a rule or by its default action.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricAllowedRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.metric('AllowedRequests', props);
+  }
+
+  /**
+   * Metric for the number of requests the web ACL blocked, all rules together.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricBlockedRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.metric('BlockedRequests', props);
+  }
+
+  /**
+   * Metric for the number of requests one rule of this web ACL blocked (dimension `Rule` = the rule's
+   * metric name, which is its name). A managed rule group that only counts blocks nothing.
+   *
+   * @param ruleName name of a rule already added to this web ACL.
+   * @default - sum over 5 minutes
+   */
+  public metricRuleBlockedRequests(ruleName: string, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    if (!this.rules.some((rule) => rule.name === ruleName)) {
+      throw new ValidationError(
+        this,
+        `no rule "${ruleName}" in this web ACL; its rules are ${this.ruleNames.join(', ')}`,
+      );
+    }
+    return this.wafMetric('BlockedRequests', ruleName, props);
+  }
+
+  private wafMetric(metricName: string, rule: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const cloudFront = this.aclScope === 'CLOUDFRONT';
+    return new cloudwatch.Metric({
+      namespace: 'AWS/WAFV2',
+      metricName,
+      statistic: cloudwatch.Stats.SUM,
+      region: cloudFront ? CLOUDFRONT_REGION : undefined,
+      ...props,
+      dimensionsMap: {
+        WebACL: this.metricName,
+        Rule: rule,
+        ...(cloudFront ? {} : { Region: Stack.of(this).region }),
+        ...props?.dimensionsMap,
+      },
+    });
   }
 
   private renderRules(): wafv2.CfnWebACL.RuleProperty[] {

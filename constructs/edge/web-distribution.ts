@@ -1,6 +1,7 @@
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,11 +9,18 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
+import { CLOUDFRONT_REGION } from './cloudfront-region';
 
 /** Properties of a {@link WebDistribution}. */
 export interface WebDistributionProps {
-  /** Short lowercase name, e.g. `learning-assistant-prod`. */
+  /** Short lowercase name, e.g. `shop-prod`: prefix of the names and comments of what the construct creates. */
   readonly name: string;
+  /**
+   * Comment of the distribution, shown in the CloudFront console (at most 128 characters).
+   *
+   * @default - `name`
+   */
+  readonly comment?: string;
   /** The internal load balancer serving the app, reached through a CloudFront VPC origin. */
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /**
@@ -25,7 +33,7 @@ export interface WebDistributionProps {
   /** ARN of a CLOUDFRONT-scope web ACL. */
   readonly webAclArn: string;
   /**
-   * Certificate (us-east-1) for `domainNames`.
+   * Certificate (in {@link CLOUDFRONT_REGION}) for `domainNames`.
    *
    * @default - the distribution's own `*.cloudfront.net` name
    */
@@ -65,7 +73,8 @@ export interface WebDistributionProps {
    */
   readonly pageMaxTtl?: Duration;
   /**
-   * Bucket receiving standard logs (v2, delivered by CloudWatch Logs as JSON).
+   * Bucket receiving standard logs (v2, delivered by CloudWatch Logs as JSON). The delivery source is
+   * created in the stack's region, which CloudFront requires to be {@link CLOUDFRONT_REGION}.
    *
    * @default - no standard logs
    */
@@ -84,6 +93,8 @@ const ONE_YEAR = Duration.days(365);
  *   and pages following the origin's Cache-Control;
  * - HTTP/2 and HTTP/3, TLS 1.2 (2021 policy) for viewers with a custom domain, a web ACL, a
  *   response-headers policy (HSTS, nosniff, frame options, referrer policy, CSP), standard logs.
+ *
+ * Its metrics (`metricXxx`) are CloudFront's, which CloudWatch keeps in {@link CLOUDFRONT_REGION}.
  */
 export class WebDistribution extends Construct {
   /** The distribution. */
@@ -96,7 +107,7 @@ export class WebDistribution extends Construct {
     if ((props.domainNames?.length ?? 0) > 0 && props.certificate === undefined) {
       throw new ValidationError(
         this,
-        `domainNames ${JSON.stringify(props.domainNames)} need a certificate in us-east-1`,
+        `domainNames ${JSON.stringify(props.domainNames)} need a certificate in ${CLOUDFRONT_REGION}`,
       );
     }
 
@@ -194,7 +205,7 @@ export class WebDistribution extends Construct {
     });
 
     this.distribution = new cloudfront.Distribution(this, 'Resource', {
-      comment: `${props.name}: Learning Assistant`,
+      comment: props.comment ?? props.name,
       defaultBehavior: behavior(pages, {
         allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
         originRequestPolicy: forwardViewer,
@@ -220,14 +231,67 @@ export class WebDistribution extends Construct {
       sslSupportMethod: props.certificate ? cloudfront.SSLMethod.SNI : undefined,
     });
     this.domainName = this.distribution.distributionDomainName;
-    new CfnOutput(this, 'DistributionId', {
-      description: 'For cache invalidations after a deployment',
-      value: this.distribution.distributionId,
-    });
 
     if (props.logsBucket !== undefined) {
       this.deliverStandardLogs(props.name, props.logsBucket);
     }
+  }
+
+  /**
+   * Metric for the total number of viewer requests received by CloudFront, for all HTTP methods and for
+   * both HTTP and HTTPS requests.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.distribution.metricRequests(this.cloudFrontMetricOptions(props));
+  }
+
+  /**
+   * Metric for the percentage of all viewer requests for which the response's HTTP status code is 4xx.
+   *
+   * @default - average over 5 minutes
+   */
+  public metric4xxErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.distribution.metric4xxErrorRate(this.cloudFrontMetricOptions(props));
+  }
+
+  /**
+   * Metric for the percentage of all viewer requests for which the response's HTTP status code is 5xx.
+   *
+   * @default - average over 5 minutes
+   */
+  public metric5xxErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.distribution.metric5xxErrorRate(this.cloudFrontMetricOptions(props));
+  }
+
+  /**
+   * Metric for the time from when CloudFront receives a request to when it starts sending the response
+   * to the network, for requests served from the origin rather than the cache (time to first byte), in
+   * milliseconds.
+   *
+   * CloudFront publishes this metric only for a distribution with additional metrics enabled: a
+   * CloudFront monitoring subscription (`cloudfront.CfnMonitoringSubscription`, charged per
+   * distribution). This construct does not create one; without it the metric has no data.
+   *
+   * @default - average over 5 minutes
+   */
+  public metricOriginLatency(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    // Distribution.metricOriginLatency throws unless the Distribution itself publishes additional
+    // metrics; a subscription made outside this construct would publish them too.
+    return this.distribution.metric('OriginLatency', this.cloudFrontMetricOptions(props));
+  }
+
+  /**
+   * CloudFront publishes its metrics in {@link CLOUDFRONT_REGION} with the dimensions `DistributionId` and
+   * `Region` = `Global`; aws-cdk-lib's `Distribution.metric` leaves out both (aws/aws-cdk#19245).
+   */
+  private cloudFrontMetricOptions(props?: cloudwatch.MetricOptions): cloudwatch.MetricOptions {
+    return {
+      region: CLOUDFRONT_REGION,
+      ...props,
+      dimensionsMap: { DistributionId: this.distribution.distributionId, Region: 'Global', ...props?.dimensionsMap },
+    };
   }
 
   /**
@@ -259,7 +323,10 @@ export class WebDistribution extends Construct {
         resources: [bucket.arnForObjects('cloudfront/*')],
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account, 's3:x-amz-acl': 'bucket-owner-full-control' },
-          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:logs:us-east-1:${stack.account}:delivery-source:*` },
+          // The delivery source above, in this stack's region.
+          ArnLike: {
+            'aws:SourceArn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:delivery-source:*`,
+          },
         },
       }),
     );

@@ -1,36 +1,8 @@
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { EnvironmentConfig } from '../../config';
-import { WebAclRules, type WebAclRule } from '../../constructs/edge';
 import type { ComputeStack, DataStack, EdgeStackProps, EnvironmentStackProps } from '../../stacks';
 import { removalPolicyOf, resourcePrefixOf } from './common';
-
-/** The web ACL's rules, in evaluation order: cheap IP checks first, then the managed groups. */
-export function wafRules(config: EnvironmentConfig): WebAclRule[] {
-  const { waf } = config.edge;
-  return [
-    WebAclRules.rateLimitPerIp('RateLimitPerIp', 0, waf.rateLimitPerFiveMinutes),
-    ...(waf.blockedCountries.length > 0
-      ? [WebAclRules.blockCountries('BlockedCountries', 1, [...waf.blockedCountries])]
-      : []),
-    WebAclRules.awsManaged('AWSManagedRulesAmazonIpReputationList', 10),
-    // Hosting-provider addresses include Route 53's health checkers and many API clients: count, not block.
-    ...(waf.anonymousIpList
-      ? [WebAclRules.awsManaged('AWSManagedRulesAnonymousIpList', 20, { countRules: ['HostingProviderIPList'] })]
-      : []),
-    // The 8 KB body limit would refuse uploads and larger form posts the app accepts.
-    WebAclRules.awsManaged('AWSManagedRulesCommonRuleSet', 30, { countRules: ['SizeRestrictions_BODY'] }),
-    WebAclRules.awsManaged('AWSManagedRulesKnownBadInputsRuleSet', 40),
-    WebAclRules.awsManaged('AWSManagedRulesSQLiRuleSet', 50),
-    ...(waf.botControl
-      ? [
-          WebAclRules.awsManaged('AWSManagedRulesBotControlRuleSet', 60, {
-            managedRuleGroupConfigs: [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }],
-          }),
-        ]
-      : []),
-  ];
-}
 
 const PRICE_CLASSES = {
   PriceClass_100: cloudfront.PriceClass.PRICE_CLASS_100,
@@ -50,7 +22,12 @@ export function edgeProps(
     name: resourcePrefixOf(config),
     loadBalancer: compute.web.loadBalancer,
     logsBucket: data.logsBucket,
-    wafRules: wafRules(config),
+    waf: {
+      rateLimitPerFiveMinutes: edge.waf.rateLimitPerFiveMinutes,
+      blockedCountries: edge.waf.blockedCountries,
+      anonymousIpList: edge.waf.anonymousIpList,
+      botControl: edge.waf.botControl,
+    },
     priceClass: PRICE_CLASSES[edge.priceClass],
     geoRestriction:
       geoRestriction.type === 'allowlist'

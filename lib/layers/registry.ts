@@ -1,4 +1,3 @@
-import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { EnvironmentConfig } from '../../config';
 import type { EnvironmentStackProps, RegistryStackProps } from '../../stacks';
 import { removalPolicyOf } from './common';
@@ -8,13 +7,9 @@ export function registryProps(config: EnvironmentConfig): Omit<RegistryStackProp
   return {
     repository: {
       repositoryName: repositoryNameOf(config),
-      imageTagMutability: ecr.TagMutability.IMMUTABLE,
-      imageScanOnPush: true,
-      lifecycleRules: [
-        { description: 'Keep the newest images only', maxImageCount: config.compute.repositoryMaxImages },
-      ],
+      maxImageCount: config.compute.repositoryMaxImages,
+      // Where the repository goes with the stack, its images go with it (ImageRepository's default).
       removalPolicy: removalPolicyOf(config),
-      emptyOnDelete: config.removalPolicy !== 'retain',
     },
   };
 }

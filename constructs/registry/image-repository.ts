@@ -1,0 +1,59 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type { Construct } from 'constructs';
+
+/** Properties of an {@link ImageRepository}. */
+export interface ImageRepositoryProps {
+  /**
+   * Name of the repository, e.g. `shop/prod/web`.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly repositoryName?: string;
+  /**
+   * Images kept: when there are more, the oldest expire.
+   *
+   * @default 50
+   */
+  readonly maxImageCount?: number;
+  /**
+   * What happens to the repository when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Delete the repository's images when the repository is deleted (else CloudFormation cannot delete a
+   * repository that holds images). Needs `removalPolicy` `DESTROY`.
+   *
+   * @default - true when `removalPolicy` is `DESTROY`, else false
+   */
+  readonly emptyOnDelete?: boolean;
+}
+
+/** Images kept by default. */
+const DEFAULT_MAX_IMAGE_COUNT = 50;
+
+/**
+ * An ECR repository for a service's images, secure by default: tags are immutable (a tag names one
+ * image for good, so a deployment runs what was tested), every pushed image is scanned for
+ * vulnerabilities, and only the newest `maxImageCount` images are kept.
+ *
+ * It is an `ecr.Repository` (grants, `repositoryUri`, `addLifecycleRule` and the rest), so its
+ * `CfnRepository` is the child `Resource`, as in `ecr.Repository`.
+ */
+export class ImageRepository extends ecr.Repository {
+  constructor(scope: Construct, id: string, props: ImageRepositoryProps = {}) {
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    super(scope, id, {
+      repositoryName: props.repositoryName,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      imageScanOnPush: true,
+      lifecycleRules: [
+        { description: 'Keep the newest images only', maxImageCount: props.maxImageCount ?? DEFAULT_MAX_IMAGE_COUNT },
+      ],
+      removalPolicy,
+      emptyOnDelete: props.emptyOnDelete ?? removalPolicy === RemovalPolicy.DESTROY,
+    });
+  }
+}
