@@ -1,92 +1,10 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as rds from 'aws-cdk-lib/aws-rds';
-import {
-  CacheCluster,
-  PostgresDatabase,
-  type CacheClusterProps,
-  type ICacheCluster,
-  type IPostgresDatabase,
-  type PostgresDatabaseProps,
-} from '../../constructs/data';
+import { type ICacheCluster, type IPostgresDatabase } from '../../constructs/data';
 import { ValidationError } from '../../constructs/shared';
-
-const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
-
-class TestStack extends Stack {
-  public override get availabilityZones(): string[] {
-    return AZS;
-  }
-}
-
-function fixture() {
-  const app = new App({ builtinCloudFormationValidation: false });
-  const stack = new TestStack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    availabilityZones: AZS,
-    natGateways: 0,
-    subnetConfiguration: [{ name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-  });
-  return { stack, vpc, key: new kms.Key(stack, 'Key'), logKey: new kms.Key(stack, 'LogKey') };
-}
-
-function database(overrides: Partial<PostgresDatabaseProps> = {}) {
-  const f = fixture();
-  const db = new PostgresDatabase(f.stack, 'Db', {
-    vpc: f.vpc,
-    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    availabilityZones: AZS,
-    engineVersion: rds.PostgresEngineVersion.VER_17_6,
-    instanceType: new ec2.InstanceType('t4g.medium'),
-    identifierPrefix: 'test-app',
-    encryptionKey: f.key,
-    logEncryptionKey: f.logKey,
-    ...overrides,
-  });
-  return { ...f, db };
-}
-
-function cache(overrides: Partial<CacheClusterProps> = {}) {
-  const f = fixture();
-  const c = new CacheCluster(f.stack, 'Cache', {
-    vpc: f.vpc,
-    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    replicationGroupId: 'test-cache',
-    encryptionKey: f.key,
-    logEncryptionKey: f.logKey,
-    ...overrides,
-  });
-  return { ...f, cache: c };
-}
-
-/** A single metric as CloudWatch sees it, tokens resolved. */
-function stat(stack: Stack, metric: cloudwatch.IMetric) {
-  const { metricStat, mathExpression } = metric.toMetricConfig();
-  expect(mathExpression).toBeUndefined();
-  return {
-    namespace: metricStat?.namespace,
-    metricName: metricStat?.metricName,
-    dimensions: stack.resolve(Object.fromEntries((metricStat?.dimensions ?? []).map((d) => [d.name, d.value]))),
-    statistic: metricStat?.statistic,
-    periodSeconds: metricStat?.period.toSeconds(),
-  };
-}
-
-/** A math expression and the single metrics it uses, by id. */
-function expression(stack: Stack, metric: cloudwatch.IMetric) {
-  const { mathExpression } = metric.toMetricConfig();
-  expect(mathExpression).toBeDefined();
-  return {
-    expression: mathExpression?.expression,
-    periodSeconds: mathExpression?.period,
-    using: Object.fromEntries(
-      Object.entries(mathExpression?.usingMetrics ?? {}).map(([id, used]) => [id, stat(stack, used)]),
-    ),
-  };
-}
+import { testCache, testDatabase } from '../support/builders';
+import { metricExpression, metricStat } from '../support/metrics';
 
 const ref = (logicalIdPrefix: string) => ({ Ref: expect.stringMatching(new RegExp(`^${logicalIdPrefix}`)) });
 
@@ -98,20 +16,20 @@ describe('PostgresDatabase metrics', () => {
     ['metricDatabaseConnections', (db) => db.metricDatabaseConnections(), 'DatabaseConnections'],
   ];
   test.each(primary)('%s: the primary, Average over 5 minutes', (_name, metricOf, metricName) => {
-    const { stack, db } = database({ readReplicas: 2 });
-    expect(stat(stack, metricOf(db))).toEqual({
+    const { stack, db } = testDatabase({ readReplicas: 2 });
+    expect(metricStat(stack, metricOf(db))).toEqual({
       namespace: 'AWS/RDS',
       metricName,
       dimensions: { DBInstanceIdentifier: ref('Db[0-9A-F]{8}$') },
       statistic: 'Average',
-      periodSeconds: 300,
+      period: 300,
     });
   });
 
   test('metric options override the defaults', () => {
-    const { stack, db } = database();
+    const { stack, db } = testDatabase();
     const metric = db.metricCPUUtilization({ statistic: 'Maximum', period: Duration.minutes(1) });
-    expect(stat(stack, metric)).toMatchObject({ statistic: 'Maximum', periodSeconds: 60 });
+    expect(metricStat(stack, metric)).toMatchObject({ statistic: 'Maximum', period: 60 });
   });
 
   const proxy: Array<[string, (db: IPostgresDatabase) => cloudwatch.IMetric, string, number]> = [
@@ -129,34 +47,35 @@ describe('PostgresDatabase metrics', () => {
       300,
     ],
   ];
-  test.each(proxy)('%s: the proxy, by ProxyName, Sum', (_name, metricOf, metricName, periodSeconds) => {
-    const { stack, db } = database();
-    expect(stat(stack, metricOf(db))).toEqual({
+  test.each(proxy)('%s: the proxy, by ProxyName, Sum', (_name, metricOf, metricName, period) => {
+    const { stack, db } = testDatabase();
+    expect(metricStat(stack, metricOf(db))).toEqual({
       namespace: 'AWS/RDS',
       metricName,
       dimensions: { ProxyName: ref('DbProxy') },
       statistic: 'Sum',
-      periodSeconds,
+      period,
     });
   });
 
   test('metricReplicaLag of one replica is its own ReplicaLag, Maximum', () => {
-    const { stack, db } = database({ readReplicas: 1 });
-    expect(stat(stack, db.metricReplicaLag())).toEqual({
+    const { stack, db } = testDatabase({ readReplicas: 1 });
+    expect(metricStat(stack, db.metricReplicaLag())).toEqual({
       namespace: 'AWS/RDS',
       metricName: 'ReplicaLag',
       dimensions: { DBInstanceIdentifier: ref('DbReplicasReplica1') },
       statistic: 'Maximum',
-      periodSeconds: 300,
+      period: 300,
     });
   });
 
   test('metricReplicaLag of several replicas is the largest lag of any', () => {
-    const { stack, db } = database({ readReplicas: 2 });
-    const lag = expression(stack, db.metricReplicaLag({ statistic: 'Average', label: 'Lag' }));
+    const { stack, db } = testDatabase({ readReplicas: 2 });
+    const lag = metricExpression(stack, db.metricReplicaLag({ statistic: 'Average', label: 'Lag' }));
     expect(lag).toEqual({
       expression: 'MAX([m1, m2])',
-      periodSeconds: 300,
+      label: 'Lag',
+      period: 300,
       using: {
         m1: expect.objectContaining({
           metricName: 'ReplicaLag',
@@ -174,13 +93,13 @@ describe('PostgresDatabase metrics', () => {
   });
 
   test('metricReplicaLag without replicas says why instead of returning a metric without data', () => {
-    const { db } = database();
+    const { db } = testDatabase();
     expect(() => db.metricReplicaLag()).toThrow(ValidationError);
     expect(() => db.metricReplicaLag()).toThrow(/no read replicas, and only replicas publish ReplicaLag/);
   });
 
   test('alarms accept the replica-lag expression', () => {
-    const { stack, db } = database({ readReplicas: 2 });
+    const { stack, db } = testDatabase({ readReplicas: 2 });
     new cloudwatch.Alarm(stack, 'Lag', { metric: db.metricReplicaLag(), threshold: 30, evaluationPeriods: 3 });
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'MAX([m1, m2])', ReturnData: true })]),
@@ -207,25 +126,26 @@ describe('CacheCluster metrics', () => {
   test.each(methods)(
     '%s: every node of the replication group, by CacheClusterId',
     (_name, metricOf, metricName, statistic, aggregation) => {
-      const { stack, cache: c } = cache();
+      const { stack, cache: c } = testCache();
       const node = (id: string) => ({
         namespace: 'AWS/ElastiCache',
         metricName,
         dimensions: { CacheClusterId: id },
         statistic,
-        periodSeconds: 300,
+        period: 300,
       });
-      expect(expression(stack, metricOf(c))).toEqual({
+      expect(metricExpression(stack, metricOf(c))).toEqual({
         expression: `${aggregation}([m1, m2])`,
-        periodSeconds: 300,
+        label: `${metricName} (${aggregation === 'MAX' ? 'largest' : 'sum'} over nodes)`,
+        period: 300,
         using: { m1: node('test-cache-001'), m2: node('test-cache-002') },
       });
     },
   );
 
   test('cluster mode names the nodes by shard, then node', () => {
-    const { stack, cache: c } = cache({ clusterMode: true, shards: 2, replicasPerShard: 1 });
-    const cpu = expression(stack, c.metricEngineCPUUtilization());
+    const { stack, cache: c } = testCache({ clusterMode: true, shards: 2, replicasPerShard: 1 });
+    const cpu = metricExpression(stack, c.metricEngineCPUUtilization());
     expect(cpu.expression).toBe('MAX([m1, m2, m3, m4])');
     expect(Object.values(cpu.using).map((m) => m.dimensions.CacheClusterId)).toEqual([
       'test-cache-0001-001',
@@ -236,33 +156,33 @@ describe('CacheCluster metrics', () => {
   });
 
   test('a single node is its own metric', () => {
-    const { stack, cache: c } = cache({ replicasPerShard: 0, multiAz: false });
-    expect(stat(stack, c.metricDatabaseMemoryUsagePercentage())).toEqual({
+    const { stack, cache: c } = testCache({ replicasPerShard: 0, multiAz: false });
+    expect(metricStat(stack, c.metricDatabaseMemoryUsagePercentage())).toEqual({
       namespace: 'AWS/ElastiCache',
       metricName: 'DatabaseMemoryUsagePercentage',
       dimensions: { CacheClusterId: 'test-cache-001' },
       statistic: 'Average',
-      periodSeconds: 300,
+      period: 300,
     });
   });
 
   test('statistic goes to every node, period and label to the expression', () => {
-    const { stack, cache: c } = cache();
+    const { stack, cache: c } = testCache();
     const metric = c.metricCPUUtilization({ statistic: 'Maximum', period: Duration.minutes(1), label: 'Hottest' });
-    const cpu = expression(stack, metric);
-    expect(cpu.periodSeconds).toBe(60);
+    const cpu = metricExpression(stack, metric);
+    expect(cpu.period).toBe(60);
     expect(Object.values(cpu.using).map((m) => m.statistic)).toEqual(['Maximum', 'Maximum']);
     expect(metric.toMetricConfig().renderingProperties).toMatchObject({ label: 'Hottest' });
   });
 
   test('metricReplicationLag without replicas says why', () => {
-    const { cache: c } = cache({ replicasPerShard: 0, multiAz: false });
+    const { cache: c } = testCache({ replicasPerShard: 0, multiAz: false });
     expect(() => c.metricReplicationLag()).toThrow(ValidationError);
     expect(() => c.metricReplicationLag()).toThrow(/replicasPerShard is 0, and only replicas publish ReplicationLag/);
   });
 
   test('alarms accept the per-node expression', () => {
-    const { stack, cache: c } = cache({ replicasPerShard: 2 });
+    const { stack, cache: c } = testCache({ replicasPerShard: 2 });
     new cloudwatch.Alarm(stack, 'Evictions', { metric: c.metricEvictions(), threshold: 0, evaluationPeriods: 1 });
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'SUM([m1, m2, m3])', ReturnData: true })]),

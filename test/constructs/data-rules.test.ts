@@ -1,80 +1,15 @@
-import { App, CfnParameter, Stack, Token } from 'aws-cdk-lib';
+import { CfnParameter, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import { environments, type EnvironmentConfigInput } from '../../config';
 import { environmentConfigSchema } from '../../config/schema';
 import {
-  CacheCluster,
-  PostgresDatabase,
   cacheClusterProblems,
   postgresDatabaseProblems,
-  type CacheClusterProps,
   type CacheClusterRuleInput,
-  type PostgresDatabaseProps,
   type PostgresDatabaseRuleInput,
 } from '../../constructs/data';
-import { ValidationError } from '../../constructs/shared';
-
-const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
-
-class TestStack extends Stack {
-  public override get availabilityZones(): string[] {
-    return AZS;
-  }
-}
-
-function fixture() {
-  const app = new App({ builtinCloudFormationValidation: false });
-  const stack = new TestStack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    availabilityZones: AZS,
-    natGateways: 0,
-    subnetConfiguration: [{ name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-  });
-  return { stack, vpc, key: new kms.Key(stack, 'Key'), logKey: new kms.Key(stack, 'LogKey') };
-}
-
-function database(overrides: (stack: Stack) => Partial<PostgresDatabaseProps> = () => ({})) {
-  const f = fixture();
-  const db = new PostgresDatabase(f.stack, 'Db', {
-    vpc: f.vpc,
-    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    availabilityZones: AZS,
-    engineVersion: rds.PostgresEngineVersion.VER_17_6,
-    instanceType: new ec2.InstanceType('t4g.medium'),
-    identifierPrefix: 'test-app',
-    encryptionKey: f.key,
-    logEncryptionKey: f.logKey,
-    ...overrides(f.stack),
-  });
-  return { ...f, db };
-}
-
-function cache(overrides: (stack: Stack) => Partial<CacheClusterProps> = () => ({})) {
-  const f = fixture();
-  const c = new CacheCluster(f.stack, 'Cache', {
-    vpc: f.vpc,
-    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    replicationGroupId: 'test-cache',
-    encryptionKey: f.key,
-    logEncryptionKey: f.logKey,
-    ...overrides(f.stack),
-  });
-  return { ...f, cache: c };
-}
-
-/** The message a construct throws, or '' when it builds. */
-function thrown(build: () => unknown): string {
-  try {
-    build();
-    return '';
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return (error as Error).message;
-  }
-}
+import { testCache, testDatabase } from '../support/builders';
+import { thrown } from '../support/test-stack';
 
 const validDatabase: PostgresDatabaseRuleInput = {
   identifierPrefix: 'learning-assistant-prod',
@@ -138,14 +73,14 @@ describe('postgresDatabaseProblems', () => {
   });
 
   test('the construct lists two bad props in one error', () => {
-    const message = thrown(() => database(() => ({ backupRetentionDays: 0, monitoringIntervalSeconds: 20 })));
+    const message = thrown(() => testDatabase(() => ({ backupRetentionDays: 0, monitoringIntervalSeconds: 20 })));
     expect(message).toMatch(
       /^Test\/Db: 2 invalid props:\n {2}backupRetentionDays: 0 days .*\n {2}monitoringIntervalSeconds: 20 is not/,
     );
   });
 
   test('the construct accepts tokens where the rules would reject their text', () => {
-    const { stack } = database((s) => ({
+    const { stack } = testDatabase((s) => ({
       identifierPrefix: new CfnParameter(s, 'Prefix').valueAsString,
       maxAllocatedStorageGiB: new CfnParameter(s, 'MaxStorage', { type: 'Number' }).valueAsNumber,
     }));
@@ -192,14 +127,14 @@ describe('cacheClusterProblems', () => {
   });
 
   test('the construct lists two bad props in one error', () => {
-    const message = thrown(() => cache(() => ({ replicasPerShard: 6, snapshotRetentionDays: 40 })));
+    const message = thrown(() => testCache(() => ({ replicasPerShard: 6, snapshotRetentionDays: 40 })));
     expect(message).toMatch(
       /^Test\/Cache: 2 invalid props:\n {2}replicasPerShard: 6 replicas per shard.*\n {2}snapshotRetentionDays: 40 days/,
     );
   });
 
   test('the construct accepts tokens where the rules would reject their text', () => {
-    const { stack } = cache((s) => ({
+    const { stack } = testCache((s) => ({
       replicationGroupId: new CfnParameter(s, 'GroupId').valueAsString,
       snapshotRetentionDays: new CfnParameter(s, 'Snapshots', { type: 'Number' }).valueAsNumber,
     }));
@@ -228,56 +163,56 @@ describe('config and constructs say the same for the same rule', () => {
       'database',
       'readReplicas',
       (c) => Object.assign(c.database, { multiAz: false, readReplicas: 1 }),
-      () => database(() => ({ multiAz: false, readReplicas: 1 })),
+      () => testDatabase(() => ({ multiAz: false, readReplicas: 1 })),
     ],
     [
       'more replicas than other AZs',
       'database',
       'readReplicas',
       (c) => (c.database.readReplicas = 3),
-      () => database(() => ({ readReplicas: 3 })),
+      () => testDatabase(() => ({ readReplicas: 3 })),
     ],
     [
       'storage that cannot autoscale',
       'database',
       'maxAllocatedStorageGiB',
       (c) => Object.assign(c.database, { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 }),
-      () => database(() => ({ allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 })),
+      () => testDatabase(() => ({ allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 })),
     ],
     [
       'backups off',
       'database',
       'backupRetentionDays',
       (c) => (c.database.backupRetentionDays = 0),
-      () => database(() => ({ backupRetentionDays: 0 })),
+      () => testDatabase(() => ({ backupRetentionDays: 0 })),
     ],
     [
       'a monitoring interval RDS rejects',
       'database',
       'monitoringIntervalSeconds',
       (c) => (c.database.monitoringIntervalSeconds = 20),
-      () => database(() => ({ monitoringIntervalSeconds: 20 })),
+      () => testDatabase(() => ({ monitoringIntervalSeconds: 20 })),
     ],
     [
       'Multi-AZ without a replica',
       'cache',
       'replicasPerShard',
       (c) => Object.assign(c.cache, { multiAz: true, replicasPerShard: 0 }),
-      () => cache(() => ({ multiAz: true, replicasPerShard: 0 })),
+      () => testCache(() => ({ multiAz: true, replicasPerShard: 0 })),
     ],
     [
       'shards without cluster mode',
       'cache',
       'shards',
       (c) => Object.assign(c.cache, { clusterMode: false, shards: 3 }),
-      () => cache(() => ({ clusterMode: false, shards: 3 })),
+      () => testCache(() => ({ clusterMode: false, shards: 3 })),
     ],
     [
       'snapshots kept too long',
       'cache',
       'snapshotRetentionDays',
       (c) => (c.cache.snapshotRetentionDays = 40),
-      () => cache(() => ({ snapshotRetentionDays: 40 })),
+      () => testCache(() => ({ snapshotRetentionDays: 40 })),
     ],
   ];
 

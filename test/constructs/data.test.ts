@@ -1,65 +1,15 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import {
-  CacheCluster,
-  CacheEngine,
-  PostgresDatabase,
-  SecureBucket,
-  type CacheClusterProps,
-  type PostgresDatabaseProps,
-} from '../../constructs/data';
+import { CacheEngine, SecureBucket, type CacheClusterProps, type PostgresDatabaseProps } from '../../constructs/data';
 import { ValidationError } from '../../constructs/shared';
-
-const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
-
-class TestStack extends Stack {
-  public override get availabilityZones(): string[] {
-    return AZS;
-  }
-}
-
-function fixture(context: Record<string, unknown> = {}) {
-  const app = new App({ builtinCloudFormationValidation: false, context });
-  const stack = new TestStack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    availabilityZones: AZS,
-    natGateways: 1,
-    subnetConfiguration: [
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
-      { name: 'App', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    ],
-  });
-  const key = new kms.Key(stack, 'Key');
-  const logKey = new kms.Key(stack, 'LogKey');
-  const client = new ec2.SecurityGroup(stack, 'Client', { vpc });
-  return { stack, vpc, key, logKey, client };
-}
+import { testCache, testDatabase } from '../support/builders';
+import { testFixture } from '../support/test-stack';
 
 describe('PostgresDatabase', () => {
-  function database(overrides: Partial<PostgresDatabaseProps> = {}) {
-    const f = fixture();
-    const db = new PostgresDatabase(f.stack, 'Db', {
-      vpc: f.vpc,
-      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      availabilityZones: AZS,
-      engineVersion: rds.PostgresEngineVersion.VER_17_6,
-      instanceType: new ec2.InstanceType('t4g.medium'),
-      identifierPrefix: 'test-app',
-      encryptionKey: f.key,
-      logEncryptionKey: f.logKey,
-      ...overrides,
-    });
-    return { ...f, db };
-  }
-
   test('secure defaults: Multi-AZ, protected, final snapshot, 7 days of backups, monitoring', () => {
-    const { stack } = database();
+    const { stack } = testDatabase();
     const t = Template.fromStack(stack);
     t.hasResource('AWS::RDS::DBInstance', {
       DeletionPolicy: 'Snapshot',
@@ -77,7 +27,7 @@ describe('PostgresDatabase', () => {
   });
 
   test('allowFrom opens the proxy and the replicas, never the primary', () => {
-    const { stack, db, client } = database({ readReplicas: 2 });
+    const { stack, db, client } = testDatabase({ readReplicas: 2 });
     db.allowFrom(client);
     const t = Template.fromStack(stack);
     const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
@@ -91,7 +41,7 @@ describe('PostgresDatabase', () => {
   });
 
   test('grants read the credentials and connect with IAM', () => {
-    const { stack, db } = database();
+    const { stack, db } = testDatabase();
     const role = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     db.grantReadCredentials(role);
     db.grantConnect(role, 'reporting');
@@ -141,27 +91,14 @@ describe('PostgresDatabase', () => {
     ],
   ];
   test.each(invalid)('rejects %s', (_label, overrides, message) => {
-    expect(() => database(overrides)).toThrow(ValidationError);
-    expect(() => database(overrides)).toThrow(message);
+    expect(() => testDatabase(overrides)).toThrow(ValidationError);
+    expect(() => testDatabase(overrides)).toThrow(message);
   });
 });
 
 describe('CacheCluster', () => {
-  function cache(overrides: Partial<CacheClusterProps> = {}) {
-    const f = fixture();
-    const c = new CacheCluster(f.stack, 'Cache', {
-      vpc: f.vpc,
-      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      replicationGroupId: 'test-cache',
-      encryptionKey: f.key,
-      logEncryptionKey: f.logKey,
-      ...overrides,
-    });
-    return { ...f, cache: c };
-  }
-
   test('secure defaults: TLS required, encrypted, RBAC, Multi-AZ with a replica, snapshots', () => {
-    const { stack } = cache();
+    const { stack } = testCache();
     Template.fromStack(stack).hasResource('AWS::ElastiCache::ReplicationGroup', {
       DeletionPolicy: 'Snapshot',
       Properties: Match.objectLike({
@@ -177,7 +114,7 @@ describe('CacheCluster', () => {
   });
 
   test('cluster mode exposes the configuration endpoint; Valkey users use the valkey engine', () => {
-    const { stack, cache: c } = cache({
+    const { stack, cache: c } = testCache({
       clusterMode: true,
       shards: 3,
       engine: CacheEngine.VALKEY,
@@ -196,7 +133,7 @@ describe('CacheCluster', () => {
   });
 
   test('allowFrom admits a security group on 6379; removal DESTROY deletes everything', () => {
-    const { stack, cache: c, client } = cache({ removalPolicy: RemovalPolicy.DESTROY });
+    const { stack, cache: c, client } = testCache({ removalPolicy: RemovalPolicy.DESTROY });
     c.allowFrom(client);
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
@@ -232,8 +169,8 @@ describe('CacheCluster', () => {
     ],
   ];
   test.each(invalid)('rejects %s', (_label, overrides, message) => {
-    expect(() => cache(overrides)).toThrow(ValidationError);
-    expect(() => cache(overrides)).toThrow(message);
+    expect(() => testCache(overrides)).toThrow(ValidationError);
+    expect(() => testCache(overrides)).toThrow(message);
   });
 });
 
@@ -241,7 +178,7 @@ describe('SecureBucket', () => {
   const withFlag = { [cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY]: true };
 
   test('defaults: private, TLS only, versioned, SSE-S3, retained', () => {
-    const { stack } = fixture();
+    const { stack } = testFixture();
     new SecureBucket(stack, 'Bucket');
     const t = Template.fromStack(stack);
     t.hasResource('AWS::S3::Bucket', {
@@ -263,7 +200,7 @@ describe('SecureBucket', () => {
   });
 
   test('access logs go to the target through a bucket policy', () => {
-    const { stack } = fixture(withFlag);
+    const { stack } = testFixture({ context: withFlag });
     const logs = new SecureBucket(stack, 'Logs');
     new SecureBucket(stack, 'Data', { serverAccessLogsBucket: logs });
     Template.fromStack(stack).hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -274,7 +211,7 @@ describe('SecureBucket', () => {
   });
 
   test('explains the feature flag it needs for access logs', () => {
-    const { stack } = fixture();
+    const { stack } = testFixture();
     const logs = new SecureBucket(stack, 'Logs');
     expect(() => new SecureBucket(stack, 'Data', { serverAccessLogsBucket: logs })).toThrow(
       /enable the feature flag "@aws-cdk\/aws-s3:serverAccessLogsUseBucketPolicy"/,
@@ -282,7 +219,7 @@ describe('SecureBucket', () => {
   });
 
   test('rejects a lifecycle S3 cannot run', () => {
-    const { stack } = fixture();
+    const { stack } = testFixture();
     expect(() => new SecureBucket(stack, 'A', { transitionToInfrequentAccessDays: 10 })).toThrow(
       /transitionToInfrequentAccessDays is 10; Standard-IA accepts objects 30 days or older/,
     );

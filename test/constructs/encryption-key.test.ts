@@ -1,13 +1,9 @@
-import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EncryptionKey } from '../../constructs/security';
+import { testStack } from '../support/test-stack';
 
-function stack(): Stack {
-  return new Stack(new App({ builtinCloudFormationValidation: false }), 'Test', {
-    env: { account: '123456789012', region: 'eu-west-1' },
-  });
-}
+const stack = () => testStack();
 
 describe('EncryptionKey', () => {
   test('rotates, has an alias, and the account may administer but not use it directly', () => {

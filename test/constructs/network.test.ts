@@ -1,32 +1,23 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Network, type NetworkProps } from '../../constructs/network';
 import { ValidationError } from '../../constructs/shared';
-
-const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+import { TEST_AZS, testStack } from '../support/test-stack';
 
 function baseProps(): NetworkProps {
   return {
     vpcCidr: '10.50.0.0/16',
-    availabilityZones: [...AZS],
+    availabilityZones: [...TEST_AZS],
     publicSubnetCidrs: ['10.50.0.0/24', '10.50.1.0/24', '10.50.2.0/24'],
     applicationSubnetCidrs: ['10.50.16.0/20', '10.50.32.0/20', '10.50.48.0/20'],
     databaseSubnetCidrs: ['10.50.64.0/24', '10.50.65.0/24', '10.50.66.0/24'],
   };
 }
 
-class TestStack extends Stack {
-  public override get availabilityZones(): string[] {
-    return AZS;
-  }
-}
-
 function build(overrides: Partial<NetworkProps> = {}): { stack: Stack; network: Network } {
-  const stack = new TestStack(new App({ builtinCloudFormationValidation: false }), 'Test', {
-    env: { account: '123456789012', region: 'eu-west-1' },
-  });
+  const stack = testStack();
   const network = new Network(stack, 'Network', { ...baseProps(), ...overrides });
   return { stack, network };
 }
@@ -56,9 +47,7 @@ describe('Network construct', () => {
   });
 
   test('a key passed in is used instead of a new one', () => {
-    const stack = new TestStack(new App({ builtinCloudFormationValidation: false }), 'Test', {
-      env: { account: '123456789012', region: 'eu-west-1' },
-    });
+    const stack = testStack();
     const key = new kms.Key(stack, 'SharedKey');
     const network = new Network(stack, 'Network', { ...baseProps(), flowLogEncryptionKey: key });
     expect(network.flowLogKey).toBe(key);

@@ -1,66 +1,9 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import {
-  WebDeploymentStrategy,
-  WebService,
-  targetTrackingMetricQueries,
-  type WebServiceProps,
-} from '../../constructs/compute';
-
-const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
-
-function build(overrides: Partial<WebServiceProps> = {}) {
-  const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'Test', {
-    env: { account: '123456789012', region: 'eu-west-1' },
-  });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: AZS, natGateways: 1 });
-  const web = new WebService(stack, 'Web', {
-    vpc,
-    subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:22-alpine'),
-    name: 'test-web',
-    logEncryptionKey: new kms.Key(stack, 'Key'),
-    ...overrides,
-  });
-  return { stack, web };
-}
-
-/** A plain metric as CloudWatch sees it, tokens resolved. */
-function stat(stack: Stack, metric: cloudwatch.IMetric) {
-  const config = metric.toMetricConfig().metricStat;
-  if (config === undefined) {
-    throw new Error('not a plain metric');
-  }
-  return {
-    namespace: config.namespace,
-    metricName: config.metricName,
-    statistic: config.statistic,
-    period: config.period.toSeconds(),
-    dimensions: Object.fromEntries(
-      (stack.resolve(config.dimensions) as cloudwatch.Dimension[]).map((d) => [d.name, d.value]),
-    ),
-  };
-}
-
-/** A math expression and the plain metrics it uses, tokens resolved. */
-function expression(stack: Stack, metric: cloudwatch.IMetric) {
-  const config = metric.toMetricConfig();
-  if (config.mathExpression === undefined) {
-    throw new Error('not a math expression');
-  }
-  return {
-    expression: config.mathExpression.expression,
-    label: config.renderingProperties?.label,
-    period: config.mathExpression.period,
-    using: Object.fromEntries(
-      Object.entries(config.mathExpression.usingMetrics).map(([id, used]) => [id, stat(stack, used)]),
-    ),
-  };
-}
+import { WebDeploymentStrategy, targetTrackingMetricQueries } from '../../constructs/compute';
+import { testWebService } from '../support/builders';
+import { metricExpression, metricStat } from '../support/metrics';
 
 const LOAD_BALANCER = { 'Fn::GetAtt': [expect.stringMatching(/^WebLoadBalancer[0-9A-F]{8}$/), 'LoadBalancerFullName'] };
 const SERVICE = {
@@ -72,7 +15,7 @@ const targetGroup = (color: string) => ({
 });
 
 describe('WebService metrics', () => {
-  const { stack, web } = build();
+  const { stack, web } = testWebService();
 
   test('metricTarget5xxRate: target 5xx answers per request, in percent, over the whole load balancer', () => {
     const sum = (metricName: string) => ({
@@ -82,7 +25,7 @@ describe('WebService metrics', () => {
       period: 300,
       dimensions: { LoadBalancer: LOAD_BALANCER },
     });
-    expect(expression(stack, web.metricTarget5xxRate())).toEqual({
+    expect(metricExpression(stack, web.metricTarget5xxRate())).toEqual({
       expression: '100 * errors / MAX([errors, requests])',
       label: 'Target 5xx rate (%)',
       period: 300,
@@ -94,7 +37,7 @@ describe('WebService metrics', () => {
     ['metricTargetResponseTimeP95', 'p95'],
     ['metricTargetResponseTimeP99', 'p99'],
   ] as const)('%s: target response time over the whole load balancer, at %s', (method, percentile) => {
-    expect(stat(stack, web[method]())).toEqual({
+    expect(metricStat(stack, web[method]())).toEqual({
       namespace: 'AWS/ApplicationELB',
       metricName: 'TargetResponseTime',
       statistic: percentile,
@@ -104,8 +47,8 @@ describe('WebService metrics', () => {
   });
 
   test('metricRequestCount: a sum by default; props override statistic and period', () => {
-    expect(stat(stack, web.metricRequestCount())).toMatchObject({ metricName: 'RequestCount', statistic: 'Sum' });
-    expect(stat(stack, web.metricRequestCount({ statistic: 'Average', period: Duration.minutes(1) }))).toEqual({
+    expect(metricStat(stack, web.metricRequestCount())).toMatchObject({ metricName: 'RequestCount', statistic: 'Sum' });
+    expect(metricStat(stack, web.metricRequestCount({ statistic: 'Average', period: Duration.minutes(1) }))).toEqual({
       namespace: 'AWS/ApplicationELB',
       metricName: 'RequestCount',
       statistic: 'Average',
@@ -115,7 +58,7 @@ describe('WebService metrics', () => {
   });
 
   test('metricRequestCountPerTask: load-balancer requests over Container Insights running tasks', () => {
-    expect(expression(stack, web.metricRequestCountPerTask({ period: Duration.minutes(1) }))).toEqual({
+    expect(metricExpression(stack, web.metricRequestCountPerTask({ period: Duration.minutes(1) }))).toEqual({
       expression: 'requests / MAX([tasks, 1])',
       label: 'Requests per task',
       period: 60,
@@ -143,7 +86,7 @@ describe('WebService metrics', () => {
     ['metricCpuUtilization', 'AWS/ECS', 'CPUUtilization'],
     ['metricMemoryUtilization', 'AWS/ECS', 'MemoryUtilization'],
   ] as const)('%s: %s %s of the service, averaged', (method, namespace, metricName) => {
-    expect(stat(stack, web[method]())).toEqual({
+    expect(metricStat(stack, web[method]())).toEqual({
       namespace,
       metricName,
       statistic: 'Average',
@@ -156,7 +99,7 @@ describe('WebService metrics', () => {
     ['metricHealthyHostCount', 'HealthyHostCount'],
     ['metricUnhealthyHostCount', 'UnHealthyHostCount'],
   ] as const)('%s: %s of the only target group of a rolling service', (method, metricName) => {
-    expect(stat(stack, web[method]())).toEqual({
+    expect(metricStat(stack, web[method]())).toEqual({
       namespace: 'AWS/ApplicationELB',
       metricName,
       statistic: 'Average',
@@ -169,7 +112,7 @@ describe('WebService metrics', () => {
     ['metricHealthyHostCount', 'HealthyHostCount', 'Healthy hosts'],
     ['metricUnhealthyHostCount', 'UnHealthyHostCount', 'Unhealthy hosts'],
   ] as const)('%s: %s summed over blue and green when deployments alternate', (method, metricName, label) => {
-    const blueGreen = build({ deploymentStrategy: WebDeploymentStrategy.BLUE_GREEN });
+    const blueGreen = testWebService({ deploymentStrategy: WebDeploymentStrategy.BLUE_GREEN });
     const perGroup = (color: string) => ({
       namespace: 'AWS/ApplicationELB',
       metricName,
@@ -177,7 +120,7 @@ describe('WebService metrics', () => {
       period: 300,
       dimensions: { LoadBalancer: expect.anything(), TargetGroup: targetGroup(color) },
     });
-    expect(expression(blueGreen.stack, blueGreen.web[method]({ statistic: 'Minimum' }))).toEqual({
+    expect(metricExpression(blueGreen.stack, blueGreen.web[method]({ statistic: 'Minimum' }))).toEqual({
       expression: 'FILL(blue, 0) + FILL(green, 0)',
       label,
       period: 300,
@@ -187,7 +130,7 @@ describe('WebService metrics', () => {
 });
 
 describe('alarms and scaling use the metric methods', () => {
-  const { stack, web } = build({ rollback5xxPercent: 7, rollbackLatencyP95Ms: 1500 });
+  const { stack, web } = testWebService({ rollback5xxPercent: 7, rollbackLatencyP95Ms: 1500 });
   // Alarms made from the methods, rendered by aws-cdk-lib, as what the rollback alarms must equal.
   new cloudwatch.Alarm(stack, 'ReferenceErrorRate', {
     metric: web.metricTarget5xxRate({ period: Duration.minutes(1) }),
@@ -222,7 +165,7 @@ describe('alarms and scaling use the metric methods', () => {
   });
 
   test('the requests scaling policy tracks metricRequestCountPerTask', () => {
-    const perTask = expression(stack, web.metricRequestCountPerTask());
+    const perTask = metricExpression(stack, web.metricRequestCountPerTask());
     const query = (id: 'requests' | 'tasks') => ({
       Id: id,
       ReturnData: false,

@@ -1,39 +1,13 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { CfnParameter } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import { WebDeploymentStrategy, WebService, fargateSizeProblem, type WebServiceProps } from '../../constructs/compute';
+import { WebDeploymentStrategy, fargateSizeProblem, type WebServiceProps } from '../../constructs/compute';
 import { ValidationError } from '../../constructs/shared';
-
-const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
-
-class TestStack extends Stack {
-  public override get availabilityZones(): string[] {
-    return AZS;
-  }
-}
-
-/** A web service in a fresh stack; `overrides` may depend on the stack (for tokens). */
-function build(overrides: Partial<WebServiceProps> | ((stack: Stack) => Partial<WebServiceProps>) = {}) {
-  const stack = new TestStack(new App({ builtinCloudFormationValidation: false }), 'Test', {
-    env: { account: '123456789012', region: 'eu-west-1' },
-  });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: AZS, natGateways: 1 });
-  const web = new WebService(stack, 'Web', {
-    vpc,
-    subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:22-alpine'),
-    name: 'test-web',
-    logEncryptionKey: new kms.Key(stack, 'Key'),
-    ...(typeof overrides === 'function' ? overrides(stack) : overrides),
-  });
-  return { stack, vpc, web };
-}
+import { testWebService } from '../support/builders';
 
 describe('WebService', () => {
   test('defaults: rolling with circuit breaker and alarm rollback, no test listener, protected load balancer', () => {
-    const { stack, web } = build();
+    const { stack, web } = testWebService();
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: {
@@ -56,7 +30,7 @@ describe('WebService', () => {
   });
 
   test('linear deployments shift in steps and probe through the test listener', () => {
-    const { stack, web } = build({
+    const { stack, web } = testWebService({
       deploymentStrategy: WebDeploymentStrategy.LINEAR,
       trafficShiftPercent: 20,
       trafficShiftIntervalMinutes: 3,
@@ -73,7 +47,7 @@ describe('WebService', () => {
   });
 
   test('allowHttpFrom admits a peer on the production listener port', () => {
-    const { stack, vpc, web } = build();
+    const { stack, vpc, web } = testWebService();
     const peer = new ec2.SecurityGroup(stack, 'Edge', { vpc });
     web.allowHttpFrom(peer);
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
@@ -113,18 +87,18 @@ describe('WebService', () => {
     ],
   ];
   test.each(invalid)('rejects %s', (_label, overrides, message) => {
-    expect(() => build(overrides)).toThrow(ValidationError);
-    expect(() => build(overrides)).toThrow(message);
+    expect(() => testWebService(overrides)).toThrow(ValidationError);
+    expect(() => testWebService(overrides)).toThrow(message);
   });
 
   test('reports every invalid prop in one error', () => {
-    expect(() => build({ cpuUnits: 1024, memoryMiB: 1024, spotPercent: 120 })).toThrow(
+    expect(() => testWebService({ cpuUnits: 1024, memoryMiB: 1024, spotPercent: 120 })).toThrow(
       /Web: 2 invalid props:\n {2}memoryMiB: 1024 MiB does not fit 1024 CPU units.*\n {2}spotPercent: 120 is not/,
     );
   });
 
   test('skips a bound that is a token instead of rejecting it', () => {
-    const { stack } = build((scope) => ({
+    const { stack } = testWebService((scope) => ({
       minTasks: 3,
       maxTasks: new CfnParameter(scope, 'MaxTasks', { type: 'Number' }).valueAsNumber,
     }));
