@@ -8,7 +8,9 @@ const transform: Config['transform'] = {
 };
 
 /** Tests at the top of test/ that build what they need themselves. */
-const STANDALONE = ['config', 'acknowledgments', 'boundaries', 'validation-cache'].map((name) => `<rootDir>/test/${name}.test.ts`);
+const STANDALONE = ['config', 'acknowledgments', 'boundaries', 'validation-cache'].map(
+  (name) => `<rootDir>/test/${name}.test.ts`,
+);
 
 /**
  * Two projects:
