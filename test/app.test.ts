@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stage } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
-import { loadConfigs, selectEnvironments } from '../lib/config-loader';
+import { selectEnvironments } from '../lib/config-loader';
+import { committedConfigs } from './support/config';
 import { cdkJsonContext } from './support/paths';
 
 const ROOT = path.join(__dirname, '..');
@@ -47,10 +48,7 @@ describe('bin/app.ts', () => {
   test('-c env=prod composes only the prod stage (checked in-process: the suite synthesizes each environment once)', () => {
     const app = new App({ context: { ...cdkJsonContext(), env: 'prod' } });
     const context = (key: string): unknown => app.node.tryGetContext(key);
-    const built = buildApp(app, {
-      configs: loadConfigs({ context, env: {} }),
-      selected: selectEnvironments({ context }),
-    });
+    const built = buildApp(app, { configs: committedConfigs(), selected: selectEnvironments({ context }) });
     expect(Object.keys(built.stages)).toEqual(['prod']);
     expect(app.node.children.filter(Stage.isStage).map((stage) => stage.node.id)).toEqual(['Prod']);
   });

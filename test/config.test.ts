@@ -1,20 +1,11 @@
-import { environments, type EnvironmentConfigInput } from '../config';
+import { environments } from '../config';
 import { ConfigError, loadConfigs, selectEnvironments } from '../lib/config-loader';
+import { committedConfigs, loadWith } from './support/config';
 
 const noContext = (): unknown => undefined;
 
-/** Loads the committed configs with one environment's input replaced by `mutate(copy)`. */
-function loadWith(
-  name: 'dev' | 'staging' | 'prod',
-  mutate: (config: EnvironmentConfigInput & Record<string, any>) => void,
-): () => unknown {
-  const copy = structuredClone(environments[name]) as EnvironmentConfigInput & Record<string, any>;
-  mutate(copy);
-  return () => loadConfigs({ context: noContext, env: {}, environments: { ...environments, [name]: copy } });
-}
-
 describe('committed configuration', () => {
-  const configs = loadConfigs({ context: noContext, env: {} });
+  const configs = committedConfigs();
 
   test('loads all three environments', () => {
     expect(Object.keys(configs)).toEqual(['dev', 'staging', 'prod']);

@@ -1,29 +1,69 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { loadConfigs } from '../lib/config-loader';
-import { ENVIRONMENTS, synthesized, template, templateJson } from './support/synth';
+import type { EnvironmentName } from '../config';
+import { committedConfigs, environmentsWhere } from './support/config';
+import { ENVIRONMENTS, resources, synthesized, template, templateJson } from './support/synth';
 import { deletedWithStack } from './support/stateful';
 
-const configs = loadConfigs({ context: () => undefined, env: {} });
+const configs = committedConfigs();
 
-type Resource = { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string };
+// Which branch each environment's committed config takes. The first tests pin these tables to config,
+// so moving an environment to another branch fails there instead of silently testing the other one.
 
-function resources(environment: 'dev' | 'staging' | 'prod', type?: string): Array<[string, Resource]> {
-  const all = Object.entries(templateJson(environment, 'Data').Resources as Record<string, Resource>);
-  return type === undefined ? all : all.filter(([, r]) => r.Type === type);
-}
+/** `database.readReplicas` is above 0. */
+const HAS_READ_REPLICAS = { dev: false, staging: true, prod: true } as const;
+/** `removalPolicy` is 'retain'. */
+const RETAINS_DATA = { dev: false, staging: true, prod: true } as const;
+/** `database.performanceInsights`. */
+const PERFORMANCE_INSIGHTS = { dev: false, staging: true, prod: true } as const;
+/** `database.monitoringIntervalSeconds` is above 0. */
+const ENHANCED_MONITORING = { dev: false, staging: true, prod: true } as const;
+/** `cache.clusterMode`: no environment shards its cache, so the tests below expect it off. */
+const CACHE_CLUSTER_MODE = { dev: false, staging: false, prod: false } as const;
+
+/** The data layer's security groups: primary, replicas, proxy, rotation function and cache. */
+const SECURITY_GROUPS = 5;
+/** Rules of the data layer's own groups: the proxy and the rotation function to the primary. */
+const INGRESS_RULES = 2;
 
 const keyRef = (domain: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^Keys${domain}`), 'Arn'] });
 
+/** The Data stack of one environment, and its database instances. */
+function dataStack(environment: EnvironmentName) {
+  const instances = resources(environment, 'Data', 'AWS::RDS::DBInstance');
+  return {
+    config: configs[environment],
+    t: template(environment, 'Data'),
+    instances,
+    primary: instances.find(([, r]) => r.Properties?.SourceDBInstanceIdentifier === undefined),
+    replicas: instances.filter(([, r]) => r.Properties?.SourceDBInstanceIdentifier !== undefined),
+  };
+}
+
+describe.each(ENVIRONMENTS)('%s data stack: committed config', (environment) => {
+  test('takes the branches the tables of this file expect', () => {
+    const config = configs[environment];
+    expect({
+      readReplicas: config.database.readReplicas > 0,
+      retainsData: config.removalPolicy === 'retain',
+      performanceInsights: config.database.performanceInsights,
+      enhancedMonitoring: config.database.monitoringIntervalSeconds > 0,
+      cacheClusterMode: config.cache.clusterMode,
+    }).toEqual({
+      readReplicas: HAS_READ_REPLICAS[environment],
+      retainsData: RETAINS_DATA[environment],
+      performanceInsights: PERFORMANCE_INSIGHTS[environment],
+      enhancedMonitoring: ENHANCED_MONITORING[environment],
+      cacheClusterMode: CACHE_CLUSTER_MODE[environment],
+    });
+  });
+});
+
 describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
-  const config = configs[environment];
-  const t = template(environment, 'Data');
-  const protectedEnv = config.removalPolicy === 'retain';
-  const instances = resources(environment, 'AWS::RDS::DBInstance');
-  const primary = instances.find(([, r]) => r.Properties?.SourceDBInstanceIdentifier === undefined);
-  const replicas = instances.filter(([, r]) => r.Properties?.SourceDBInstanceIdentifier !== undefined);
+  const { config, t, instances, primary, replicas } = dataStack(environment);
 
   describe('PostgreSQL', () => {
     test(`one primary (Multi-AZ: ${config.database.multiAz}) and ${config.database.readReplicas} replica(s) in distinct AZs`, () => {
+      expect(instances).toHaveLength(1 + config.database.readReplicas);
       expect(primary).toBeDefined();
       expect(primary?.[1].Properties?.MultiAZ).toBe(config.database.multiAz);
       expect(replicas).toHaveLength(config.database.readReplicas);
@@ -45,13 +85,12 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
       });
     });
 
-    test('storage, Performance Insights and credentials use the database key', () => {
+    test('storage and credentials use the database key', () => {
       expect(primary?.[1].Properties).toMatchObject({ StorageEncrypted: true, KmsKeyId: expect.anything() });
       t.hasResourceProperties('AWS::RDS::DBInstance', {
         SourceDBInstanceIdentifier: Match.absent(),
         KmsKeyId: keyRef('Database'),
         EnablePerformanceInsights: config.database.performanceInsights,
-        PerformanceInsightsKMSKeyId: config.database.performanceInsights ? keyRef('Database') : Match.absent(),
       });
       t.hasResourceProperties('AWS::SecretsManager::Secret', {
         GenerateSecretString: Match.objectLike({ SecretStringTemplate: Match.stringLikeRegexp('app_admin') }),
@@ -60,10 +99,12 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
     });
 
     test('replicas inherit encryption from the primary and are never public', () => {
+      expect(replicas).toHaveLength(config.database.readReplicas);
       for (const [, replica] of replicas) {
         expect(replica.Properties?.StorageEncrypted).toBeUndefined();
         expect(replica.Properties?.KmsKeyId).toBeUndefined();
       }
+      expect(instances).toHaveLength(1 + config.database.readReplicas);
       for (const [, instance] of instances) {
         expect(instance.Properties?.PubliclyAccessible).toBe(false);
       }
@@ -83,8 +124,10 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
     });
 
     test('exported logs land in encrypted log groups created with retention', () => {
-      const groups = resources(environment, 'AWS::Logs::LogGroup').filter(([id]) => id.startsWith('DatabaseLogs'));
-      expect(groups).toHaveLength(2 * instances.length);
+      const groups = resources(environment, 'Data', 'AWS::Logs::LogGroup').filter(([id]) =>
+        id.startsWith('DatabaseLogs'),
+      );
+      expect(groups).toHaveLength(2 * (1 + config.database.readReplicas));
       for (const [, group] of groups) {
         expect(group.Properties?.LogGroupName).toMatch(
           /^\/aws\/rds\/instance\/learning-assistant-[a-z]+-(primary|replica-\d)\/(postgresql|upgrade)$/,
@@ -94,19 +137,12 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
       }
     });
 
-    test('monitoring as configured', () => {
-      expect(primary?.[1].Properties?.MonitoringInterval).toBe(
-        config.database.monitoringIntervalSeconds > 0 ? config.database.monitoringIntervalSeconds : undefined,
-      );
-    });
-
-    test('backups, deletion protection and removal policy per environment', () => {
+    test('backups and deletion protection as configured; replicas are retained', () => {
       expect(primary?.[1].Properties).toMatchObject({
         BackupRetentionPeriod: config.database.backupRetentionDays,
         DeletionProtection: config.database.deletionProtection,
-        DeleteAutomatedBackups: !protectedEnv,
       });
-      expect(primary?.[1].DeletionPolicy).toBe(protectedEnv ? 'Snapshot' : 'Delete');
+      expect(replicas).toHaveLength(config.database.readReplicas);
       for (const [, replica] of replicas) {
         expect(replica.DeletionPolicy).toBe('Retain');
       }
@@ -133,7 +169,7 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
     });
 
     test('one reader name, weighted over the replicas or pointing at the proxy without them', () => {
-      const records = resources(environment, 'AWS::Route53::RecordSet');
+      const records = resources(environment, 'Data', 'AWS::Route53::RecordSet');
       expect(records).toHaveLength(Math.max(1, config.database.readReplicas));
       for (const [, record] of records) {
         expect(record.Properties).toMatchObject({
@@ -141,15 +177,12 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
           Name: `reader.database.${environment}.learning-assistant.internal.`,
         });
       }
-      if (config.database.readReplicas === 0) {
-        expect(records[0]?.[1].Properties?.ResourceRecords).toEqual([
-          { 'Fn::GetAtt': [expect.stringMatching(/^DatabaseProxy/), 'Endpoint'] },
-        ]);
-      }
     });
 
     test('the primary accepts 5432 only from the proxy and the rotation function', () => {
-      const ingress = resources(environment, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties ?? {});
+      const ingress = resources(environment, 'Data', 'AWS::EC2::SecurityGroupIngress').map(
+        ([, r]) => r.Properties ?? {},
+      );
       const toPrimary = ingress.filter((i) => JSON.stringify(i.GroupId).includes('DatabaseSecurityGroupsPrimary'));
       expect(toPrimary.map((i) => i.SourceSecurityGroupId['Fn::GetAtt'][0]).sort()).toEqual([
         expect.stringMatching(/^DatabaseSecurityGroupsProxy/),
@@ -165,10 +198,11 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
         EngineVersion: config.cache.engineVersion,
         CacheNodeType: config.cache.nodeType,
         MultiAZEnabled: config.cache.multiAz,
-        AutomaticFailoverEnabled: config.cache.multiAz || config.cache.clusterMode,
+        // Without cluster mode (see CACHE_CLUSTER_MODE), failover follows Multi-AZ.
+        AutomaticFailoverEnabled: config.cache.multiAz,
         ReplicasPerNodeGroup: config.cache.replicasPerShard,
         NumNodeGroups: config.cache.shards,
-        ClusterMode: config.cache.clusterMode ? 'enabled' : 'disabled',
+        ClusterMode: 'disabled',
         SnapshotRetentionLimit: config.cache.snapshotRetentionDays,
       });
     });
@@ -204,14 +238,10 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
         ],
       });
     });
-
-    test('removal keeps a final snapshot where data is retained', () => {
-      t.hasResource('AWS::ElastiCache::ReplicationGroup', { DeletionPolicy: protectedEnv ? 'Snapshot' : 'Delete' });
-    });
   });
 
   describe('buckets', () => {
-    const buckets = resources(environment, 'AWS::S3::Bucket');
+    const buckets = resources(environment, 'Data', 'AWS::S3::Bucket');
 
     test('public access blocked, versioned, ACLs disabled, EventBridge notifications, Object Lock available', () => {
       expect(buckets).toHaveLength(2);
@@ -228,7 +258,6 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
           NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
           ObjectLockEnabled: true,
         });
-        expect(bucket.DeletionPolicy).toBe(protectedEnv ? 'Retain' : 'Delete');
       }
     });
 
@@ -270,7 +299,7 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
     });
 
     test('every bucket policy denies requests without TLS', () => {
-      const policies = resources(environment, 'AWS::S3::BucketPolicy');
+      const policies = resources(environment, 'Data', 'AWS::S3::BucketPolicy');
       expect(policies).toHaveLength(2);
       for (const [, policy] of policies) {
         expect(policy.Properties?.PolicyDocument.Statement).toContainEqual(
@@ -290,13 +319,13 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
 
   test('no data resource outside the isolated tier', () => {
     const subnetRefs = [
-      ...resources(environment, 'AWS::RDS::DBSubnetGroup').map(([, r]) => r.Properties?.SubnetIds),
-      ...resources(environment, 'AWS::ElastiCache::SubnetGroup').map(([, r]) => r.Properties?.SubnetIds),
-      ...resources(environment, 'AWS::RDS::DBProxy').map(([, r]) => r.Properties?.VpcSubnetIds),
+      ...resources(environment, 'Data', 'AWS::RDS::DBSubnetGroup').map(([, r]) => r.Properties?.SubnetIds),
+      ...resources(environment, 'Data', 'AWS::ElastiCache::SubnetGroup').map(([, r]) => r.Properties?.SubnetIds),
+      ...resources(environment, 'Data', 'AWS::RDS::DBProxy').map(([, r]) => r.Properties?.VpcSubnetIds),
     ];
     expect(subnetRefs).toHaveLength(3);
     for (const ids of subnetRefs) {
-      expect(ids).toHaveLength(3);
+      expect(ids).toHaveLength(config.availabilityZones.length);
       for (const id of ids) {
         expect(JSON.stringify(id)).toMatch(/NetworkDatabaseSubnet\dSubnet/);
       }
@@ -304,12 +333,14 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
   });
 
   test('no security group of the data layer admits a CIDR', () => {
-    const groups = resources(environment, 'AWS::EC2::SecurityGroup');
-    expect(groups.length).toBeGreaterThanOrEqual(5);
+    const groups = resources(environment, 'Data', 'AWS::EC2::SecurityGroup');
+    expect(groups).toHaveLength(SECURITY_GROUPS);
     for (const [, group] of groups) {
       expect(group.Properties?.SecurityGroupIngress).toBeUndefined();
     }
-    for (const [, rule] of resources(environment, 'AWS::EC2::SecurityGroupIngress')) {
+    const rules = resources(environment, 'Data', 'AWS::EC2::SecurityGroupIngress');
+    expect(rules).toHaveLength(INGRESS_RULES);
+    for (const [, rule] of rules) {
       expect(rule.Properties?.CidrIp).toBeUndefined();
       expect(rule.Properties?.SourceSecurityGroupId).toBeDefined();
     }
@@ -321,14 +352,13 @@ describe.each(ENVIRONMENTS)('%s key policies, in every stack', (environment) => 
     const keys = synthesized()
       .stacks.filter((stack) => stack.environment === environment)
       .flatMap((stack) =>
-        Object.entries(templateJson(environment, stack.stackId).Resources as Record<string, Resource>)
-          .filter(([, r]) => r.Type === 'AWS::KMS::Key')
-          .map(([id, r]) => ({
-            key: `${stack.stackId}/${id}`,
-            statements: r.Properties?.KeyPolicy.Statement as any[],
-          })),
+        resources(environment, stack.stackId, 'AWS::KMS::Key').map(([id, r]) => ({
+          key: `${stack.stackId}/${id}`,
+          statements: r.Properties?.KeyPolicy.Statement as any[],
+        })),
       );
-    expect(keys.length).toBeGreaterThanOrEqual(6);
+    // Network: flow logs; Data: database, cache, storage, logs; Edge: WAF logs.
+    expect(keys.map(({ key }) => key.split('/')[0])).toEqual(['Network', 'Data', 'Data', 'Data', 'Data', 'Edge']);
     const data = ['kms:*', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
     const open = keys.flatMap(({ key, statements }) =>
       statements
@@ -340,17 +370,136 @@ describe.each(ENVIRONMENTS)('%s key policies, in every stack', (environment) => 
   });
 });
 
-describe('protected environments', () => {
-  test.each(['staging', 'prod'] as const)('%s: no data-holding resource is deleted with its stack', (environment) => {
-    for (const stackId of ['Network', 'Data', 'Registry', 'Compute', 'Edge']) {
-      expect({ stackId, deleted: deletedWithStack(templateJson(environment, stackId)) }).toEqual({
-        stackId,
-        deleted: [],
-      });
+describe.each(environmentsWhere(HAS_READ_REPLICAS, true))('%s data stack, with read replicas', (environment) => {
+  const { replicas } = dataStack(environment);
+
+  test('the reader name is weighted over the replicas, one record each', () => {
+    const records = resources(environment, 'Data', 'AWS::Route53::RecordSet');
+    expect(records).toHaveLength(configs[environment].database.readReplicas);
+    expect(records.map(([, r]) => JSON.stringify(r.Properties?.ResourceRecords)).sort()).toEqual(
+      replicas.map(([id]) => JSON.stringify([{ 'Fn::GetAtt': [id, 'Endpoint.Address'] }])).sort(),
+    );
+    for (const [, record] of records) {
+      expect(record.Properties).toMatchObject({ Weight: 1, SetIdentifier: expect.stringMatching(/^reader-\d$/) });
     }
   });
+});
 
-  test('dev may be destroyed freely', () => {
-    expect(deletedWithStack(templateJson('dev', 'Data')).length).toBeGreaterThan(5);
+describe.each(environmentsWhere(HAS_READ_REPLICAS, false))('%s data stack, without read replicas', (environment) => {
+  test('the reader name points at the proxy', () => {
+    const records = resources(environment, 'Data', 'AWS::Route53::RecordSet');
+    expect(records).toHaveLength(1);
+    expect(records[0]?.[1].Properties?.ResourceRecords).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^DatabaseProxy/), 'Endpoint'] },
+    ]);
+  });
+});
+
+describe.each(environmentsWhere(PERFORMANCE_INSIGHTS, true))(
+  '%s data stack, with Performance Insights',
+  (environment) => {
+    test('Performance Insights is encrypted with the database key', () => {
+      template(environment, 'Data').hasResourceProperties('AWS::RDS::DBInstance', {
+        SourceDBInstanceIdentifier: Match.absent(),
+        EnablePerformanceInsights: true,
+        PerformanceInsightsKMSKeyId: keyRef('Database'),
+      });
+    });
+  },
+);
+
+describe.each(environmentsWhere(PERFORMANCE_INSIGHTS, false))(
+  '%s data stack, without Performance Insights',
+  (environment) => {
+    test('no Performance Insights key', () => {
+      template(environment, 'Data').hasResourceProperties('AWS::RDS::DBInstance', {
+        SourceDBInstanceIdentifier: Match.absent(),
+        EnablePerformanceInsights: false,
+        PerformanceInsightsKMSKeyId: Match.absent(),
+      });
+    });
+  },
+);
+
+describe.each(environmentsWhere(ENHANCED_MONITORING, true))(
+  '%s data stack, with enhanced monitoring',
+  (environment) => {
+    const { config, primary } = dataStack(environment);
+
+    test(`enhanced monitoring every ${config.database.monitoringIntervalSeconds} s`, () => {
+      expect(primary?.[1].Properties?.MonitoringInterval).toBe(config.database.monitoringIntervalSeconds);
+    });
+  },
+);
+
+describe.each(environmentsWhere(ENHANCED_MONITORING, false))(
+  '%s data stack, without enhanced monitoring',
+  (environment) => {
+    const { primary } = dataStack(environment);
+
+    test('no monitoring interval', () => {
+      expect(primary).toBeDefined();
+      expect(primary?.[1].Properties?.MonitoringInterval).toBeUndefined();
+    });
+  },
+);
+
+describe.each(environmentsWhere(RETAINS_DATA, true))('%s data stack, retaining data', (environment) => {
+  const { t, primary } = dataStack(environment);
+
+  test('the primary keeps a final snapshot and its automated backups when the stack goes', () => {
+    expect(primary?.[1].Properties?.DeleteAutomatedBackups).toBe(false);
+    expect(primary?.[1].DeletionPolicy).toBe('Snapshot');
+  });
+
+  test('the cache keeps a final snapshot when the stack goes', () => {
+    t.hasResource('AWS::ElastiCache::ReplicationGroup', { DeletionPolicy: 'Snapshot' });
+  });
+
+  test('buckets are retained when the stack goes', () => {
+    const buckets = resources(environment, 'Data', 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(2);
+    for (const [, bucket] of buckets) {
+      expect(bucket.DeletionPolicy).toBe('Retain');
+    }
+  });
+});
+
+describe.each(environmentsWhere(RETAINS_DATA, false))('%s data stack, destroyed freely', (environment) => {
+  const { t, primary } = dataStack(environment);
+
+  test('the primary and its automated backups go with the stack', () => {
+    expect(primary?.[1].Properties?.DeleteAutomatedBackups).toBe(true);
+    expect(primary?.[1].DeletionPolicy).toBe('Delete');
+  });
+
+  test('the cache goes with the stack', () => {
+    t.hasResource('AWS::ElastiCache::ReplicationGroup', { DeletionPolicy: 'Delete' });
+  });
+
+  test('buckets go with the stack', () => {
+    const buckets = resources(environment, 'Data', 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(2);
+    for (const [, bucket] of buckets) {
+      expect(bucket.DeletionPolicy).toBe('Delete');
+    }
+  });
+});
+
+describe('protected environments', () => {
+  test.each(environmentsWhere(RETAINS_DATA, true))(
+    '%s: no data-holding resource is deleted with its stack',
+    (environment) => {
+      for (const stackId of ['Network', 'Data', 'Registry', 'Compute', 'Edge']) {
+        expect({ stackId, deleted: deletedWithStack(templateJson(environment, stackId)) }).toEqual({
+          stackId,
+          deleted: [],
+        });
+      }
+    },
+  );
+
+  test.each(environmentsWhere(RETAINS_DATA, false))('%s may be destroyed freely', (environment) => {
+    expect(deletedWithStack(templateJson(environment, 'Data')).length).toBeGreaterThan(5);
   });
 });

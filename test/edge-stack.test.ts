@@ -1,19 +1,94 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { loadConfigs } from '../lib/config-loader';
-import { ENVIRONMENTS, synthesized, template, templateJson } from './support/synth';
+import type { EnvironmentName } from '../config';
+import { committedConfigs, environmentsWhere } from './support/config';
+import { ENVIRONMENTS, resources, synthesized, template } from './support/synth';
 
-const configs = loadConfigs({ context: () => undefined, env: {} });
+const configs = committedConfigs();
 const stageOf = (environment: string) => `${environment.charAt(0).toUpperCase()}${environment.slice(1)}`;
 const ONE_YEAR = 31536000;
 
+// Which branch each environment's committed config takes. The first tests pin these tables to config,
+// so moving an environment to another branch fails there instead of silently testing the other one.
+
+/** `domain` is set: a certificate, aliases, records and a health check. */
+const HAS_DOMAIN = { dev: false, staging: true, prod: true } as const;
+
+/**
+ * The web ACL's rules, in order: `waf.anonymousIpList` adds the anonymous IP list (staging, prod),
+ * `waf.botControl` Bot Control (prod). No environment blocks countries, which would add
+ * `BlockedCountries` after the rate limit.
+ */
+const WAF_RULES: Readonly<Record<EnvironmentName, readonly string[]>> = {
+  dev: [
+    'RateLimitPerIp',
+    'AWSManagedRulesAmazonIpReputationList',
+    'AWSManagedRulesCommonRuleSet',
+    'AWSManagedRulesKnownBadInputsRuleSet',
+    'AWSManagedRulesSQLiRuleSet',
+  ],
+  staging: [
+    'RateLimitPerIp',
+    'AWSManagedRulesAmazonIpReputationList',
+    'AWSManagedRulesAnonymousIpList',
+    'AWSManagedRulesCommonRuleSet',
+    'AWSManagedRulesKnownBadInputsRuleSet',
+    'AWSManagedRulesSQLiRuleSet',
+  ],
+  prod: [
+    'RateLimitPerIp',
+    'AWSManagedRulesAmazonIpReputationList',
+    'AWSManagedRulesAnonymousIpList',
+    'AWSManagedRulesCommonRuleSet',
+    'AWSManagedRulesKnownBadInputsRuleSet',
+    'AWSManagedRulesSQLiRuleSet',
+    'AWSManagedRulesBotControlRuleSet',
+  ],
+};
+const WITH_ANONYMOUS_IP_LIST = environmentsWhere(WAF_RULES, (rules) =>
+  rules.includes('AWSManagedRulesAnonymousIpList'),
+);
+const WITHOUT_ANONYMOUS_IP_LIST = environmentsWhere(
+  WAF_RULES,
+  (rules) => !rules.includes('AWSManagedRulesAnonymousIpList'),
+);
+
+/** Cache behaviours besides the default: static assets, optimized images and the API. */
+const CACHE_BEHAVIORS = ['/_next/static/*', '/_next/image*', '/api/*'];
+
+/** The Edge stack of one environment, with its distribution and web ACL. */
+function edgeStack(environment: EnvironmentName) {
+  const all = resources(environment, 'Edge');
+  const distribution = all.find(([, r]) => r.Type === 'AWS::CloudFront::Distribution')?.[1].Properties
+    ?.DistributionConfig;
+  return {
+    config: configs[environment],
+    t: template(environment, 'Edge'),
+    distribution,
+    acl: all.find(([, r]) => r.Type === 'AWS::WAFv2::WebACL')![1],
+    behavior: (pattern: string) => distribution.CacheBehaviors.find((b: any) => b.PathPattern === pattern),
+  };
+}
+
+describe.each(ENVIRONMENTS)('%s edge stack: committed config', (environment) => {
+  test('takes the branches the tables of this file expect', () => {
+    const { domain, edge } = configs[environment];
+    expect({
+      domain: domain !== undefined,
+      anonymousIpList: edge.waf.anonymousIpList,
+      botControl: edge.waf.botControl,
+      blockedCountries: edge.waf.blockedCountries.length > 0,
+    }).toEqual({
+      domain: HAS_DOMAIN[environment],
+      anonymousIpList: WAF_RULES[environment].includes('AWSManagedRulesAnonymousIpList'),
+      botControl: WAF_RULES[environment].includes('AWSManagedRulesBotControlRuleSet'),
+      blockedCountries: WAF_RULES[environment].includes('BlockedCountries'),
+    });
+  });
+});
+
 describe.each(ENVIRONMENTS)('%s edge stack', (environment) => {
-  const config = configs[environment];
-  const { edge, domain } = config;
-  const t = template(environment, 'Edge');
-  const resources = Object.entries(templateJson(environment, 'Edge').Resources as Record<string, any>);
-  const distribution = resources.find(([, r]) => r.Type === 'AWS::CloudFront::Distribution')?.[1].Properties
-    .DistributionConfig;
-  const behavior = (pattern: string) => distribution.CacheBehaviors.find((b: any) => b.PathPattern === pattern);
+  const { config, t, distribution, acl, behavior } = edgeStack(environment);
+  const { edge } = config;
 
   test('lives in us-east-1 of the environment account, beside its regional stacks', () => {
     const stack = synthesized().stacks.find((s) => s.environment === environment && s.stackId === 'Edge');
@@ -31,45 +106,25 @@ describe.each(ENVIRONMENTS)('%s edge stack', (environment) => {
     });
 
     test('the rule set of the environment, in order', () => {
-      const [, acl] = resources.find(([, r]) => r.Type === 'AWS::WAFv2::WebACL')!;
-      const names = (acl.Properties.Rules as Array<{ Name: string }>).map((r) => r.Name);
-      expect(names).toEqual([
-        'RateLimitPerIp',
-        ...(edge.waf.blockedCountries.length > 0 ? ['BlockedCountries'] : []),
-        'AWSManagedRulesAmazonIpReputationList',
-        ...(edge.waf.anonymousIpList ? ['AWSManagedRulesAnonymousIpList'] : []),
-        'AWSManagedRulesCommonRuleSet',
-        'AWSManagedRulesKnownBadInputsRuleSet',
-        'AWSManagedRulesSQLiRuleSet',
-        ...(edge.waf.botControl ? ['AWSManagedRulesBotControlRuleSet'] : []),
-      ]);
-      const rate = (acl.Properties.Rules as any[])[0];
+      const names = (acl.Properties?.Rules as Array<{ Name: string }>).map((r) => r.Name);
+      expect(names).toEqual(WAF_RULES[environment]);
+      const rate = (acl.Properties?.Rules as any[])[0];
       expect(rate).toMatchObject({
         Action: { Block: {} },
         Statement: { RateBasedStatement: { Limit: edge.waf.rateLimitPerFiveMinutes, AggregateKeyType: 'IP' } },
       });
-      for (const rule of (acl.Properties.Rules as any[]).filter((r) => r.Statement.ManagedRuleGroupStatement)) {
+      const managed = (acl.Properties?.Rules as any[]).filter((r) => r.Statement.ManagedRuleGroupStatement);
+      expect(managed).toHaveLength(WAF_RULES[environment].filter((name) => name.startsWith('AWSManagedRules')).length);
+      for (const rule of managed) {
         expect(rule.OverrideAction).toEqual({ None: {} });
         expect(rule.Statement.ManagedRuleGroupStatement.VendorName).toBe('AWS');
       }
     });
 
-    test('managed rules that would break the app only count (body size, hosting-provider IPs)', () => {
-      const [, acl] = resources.find(([, r]) => r.Type === 'AWS::WAFv2::WebACL')!;
-      const overrides = Object.fromEntries(
-        (acl.Properties.Rules as any[]).map((r) => [
-          r.Name,
-          r.Statement.ManagedRuleGroupStatement?.RuleActionOverrides,
-        ]),
-      );
-      expect(overrides.AWSManagedRulesCommonRuleSet).toEqual([
+    test('managed rules that would break the app only count (body size)', () => {
+      expect(ruleActionOverrides(acl).AWSManagedRulesCommonRuleSet).toEqual([
         { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
       ]);
-      if (edge.waf.anonymousIpList) {
-        expect(overrides.AWSManagedRulesAnonymousIpList).toEqual([
-          { Name: 'HostingProviderIPList', ActionToUse: { Count: {} } },
-        ]);
-      }
     });
 
     test('logs to an encrypted CloudWatch log group with Authorization and Cookie redacted', () => {
@@ -103,7 +158,6 @@ describe.each(ENVIRONMENTS)('%s edge stack', (environment) => {
               OutputName: Match.stringLikeRegexp('WebLoadBalancer'),
             },
           },
-          OriginProtocolPolicy: domain ? 'https-only' : 'http-only',
           OriginSSLProtocols: ['TLSv1.2'],
         },
       });
@@ -180,25 +234,6 @@ describe.each(ENVIRONMENTS)('%s edge stack', (environment) => {
       expect(distribution.Origins[0].OriginShield?.OriginShieldRegion).toBe(edge.originShieldRegion);
     });
 
-    test(
-      domain ? 'viewer TLS 1.2 (2021) with SNI on the custom certificate' : 'serves on the CloudFront domain',
-      () => {
-        if (domain) {
-          expect(distribution.ViewerCertificate).toEqual({
-            AcmCertificateArn: { Ref: expect.stringMatching(/^Certificate/) },
-            MinimumProtocolVersion: 'TLSv1.2_2021',
-            SslSupportMethod: 'sni-only',
-          });
-          expect(distribution.Aliases).toEqual(
-            edge.recordNames.map((r) => (r === '' ? domain.zoneName : `${r}.${domain.zoneName}`)),
-          );
-        } else {
-          expect(distribution.ViewerCertificate).toBeUndefined();
-          expect(distribution.Aliases).toBeUndefined();
-        }
-      },
-    );
-
     test('security headers on every behaviour', () => {
       t.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
         ResponseHeadersPolicyConfig: Match.objectLike({
@@ -216,6 +251,7 @@ describe.each(ENVIRONMENTS)('%s edge stack', (environment) => {
           },
         }),
       });
+      expect(distribution.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual(CACHE_BEHAVIORS);
       for (const b of [distribution.DefaultCacheBehavior, ...distribution.CacheBehaviors]) {
         expect(b.ResponseHeadersPolicyId).toEqual({ Ref: expect.stringMatching(/^CdnPoliciesSecurityHeaders/) });
       }
@@ -232,45 +268,104 @@ describe.each(ENVIRONMENTS)('%s edge stack', (environment) => {
       t.resourceCountIs('AWS::Logs::Delivery', 1);
     });
   });
+});
 
-  test(
-    domain ? 'certificate, alias records and a health check for the domain' : 'no certificate, records or health check',
-    () => {
-      if (domain) {
-        t.hasResourceProperties('AWS::CertificateManager::Certificate', {
-          DomainName: domain.zoneName,
-          ValidationMethod: 'DNS',
-          DomainValidationOptions: Match.arrayWith([
-            { DomainName: domain.zoneName, HostedZoneId: domain.hostedZoneId },
-          ]),
-        });
-        for (const type of ['A', 'AAAA']) {
-          t.resourcePropertiesCountIs(
-            'AWS::Route53::RecordSet',
-            {
-              Type: type,
-              HostedZoneId: domain.hostedZoneId,
-              AliasTarget: {
-                DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cdn'), 'DomainName'] },
-                HostedZoneId: Match.anyValue(),
-              },
-            },
-            edge.recordNames.length,
-          );
-        }
-        t.hasResourceProperties('AWS::Route53::HealthCheck', {
-          HealthCheckConfig: Match.objectLike({
-            Type: 'HTTPS',
-            FullyQualifiedDomainName: domain.zoneName,
-            ResourcePath: '/api/health',
-            Port: 443,
-          }),
-        });
-      } else {
-        t.resourceCountIs('AWS::CertificateManager::Certificate', 0);
-        t.resourceCountIs('AWS::Route53::RecordSet', 0);
-        t.resourceCountIs('AWS::Route53::HealthCheck', 0);
-      }
-    },
+/** Each rule's name, with the action overrides of its managed rule group. */
+function ruleActionOverrides(acl: { Properties?: Record<string, any> }): Record<string, unknown> {
+  return Object.fromEntries(
+    (acl.Properties?.Rules as any[]).map((r) => [r.Name, r.Statement.ManagedRuleGroupStatement?.RuleActionOverrides]),
   );
+}
+
+describe.each(WITH_ANONYMOUS_IP_LIST)('%s edge stack, with the anonymous IP list', (environment) => {
+  const { acl } = edgeStack(environment);
+
+  test('hosting-provider IPs only count (the app has legitimate callers there)', () => {
+    expect(ruleActionOverrides(acl).AWSManagedRulesAnonymousIpList).toEqual([
+      { Name: 'HostingProviderIPList', ActionToUse: { Count: {} } },
+    ]);
+  });
+});
+
+describe.each(WITHOUT_ANONYMOUS_IP_LIST)('%s edge stack, without the anonymous IP list', (environment) => {
+  const { acl } = edgeStack(environment);
+
+  test('no anonymous IP list rule', () => {
+    expect(Object.keys(ruleActionOverrides(acl))).not.toContain('AWSManagedRulesAnonymousIpList');
+  });
+});
+
+describe.each(environmentsWhere(HAS_DOMAIN, true))('%s edge stack, with a domain', (environment) => {
+  const { config, t, distribution } = edgeStack(environment);
+  const { edge } = config;
+  const domain = config.domain!;
+
+  test('the VPC origin speaks HTTPS to the load balancer', () => {
+    t.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
+      VpcOriginEndpointConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] },
+    });
+  });
+
+  test('viewer TLS 1.2 (2021) with SNI on the custom certificate', () => {
+    expect(distribution.ViewerCertificate).toEqual({
+      AcmCertificateArn: { Ref: expect.stringMatching(/^Certificate/) },
+      MinimumProtocolVersion: 'TLSv1.2_2021',
+      SslSupportMethod: 'sni-only',
+    });
+    expect(distribution.Aliases).toEqual(
+      edge.recordNames.map((r) => (r === '' ? domain.zoneName : `${r}.${domain.zoneName}`)),
+    );
+  });
+
+  test('certificate, alias records and a health check for the domain', () => {
+    t.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: domain.zoneName,
+      ValidationMethod: 'DNS',
+      DomainValidationOptions: Match.arrayWith([{ DomainName: domain.zoneName, HostedZoneId: domain.hostedZoneId }]),
+    });
+    for (const type of ['A', 'AAAA']) {
+      t.resourcePropertiesCountIs(
+        'AWS::Route53::RecordSet',
+        {
+          Type: type,
+          HostedZoneId: domain.hostedZoneId,
+          AliasTarget: {
+            DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cdn'), 'DomainName'] },
+            HostedZoneId: Match.anyValue(),
+          },
+        },
+        edge.recordNames.length,
+      );
+    }
+    t.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({
+        Type: 'HTTPS',
+        FullyQualifiedDomainName: domain.zoneName,
+        ResourcePath: '/api/health',
+        Port: 443,
+      }),
+    });
+  });
+});
+
+describe.each(environmentsWhere(HAS_DOMAIN, false))('%s edge stack, without a domain', (environment) => {
+  const { t, distribution } = edgeStack(environment);
+
+  test('the VPC origin speaks HTTP to the load balancer', () => {
+    t.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
+      VpcOriginEndpointConfig: { OriginProtocolPolicy: 'http-only', OriginSSLProtocols: ['TLSv1.2'] },
+    });
+  });
+
+  test('serves on the CloudFront domain', () => {
+    expect(distribution).toBeDefined();
+    expect(distribution.ViewerCertificate).toBeUndefined();
+    expect(distribution.Aliases).toBeUndefined();
+  });
+
+  test('no certificate, records or health check', () => {
+    t.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    t.resourceCountIs('AWS::Route53::RecordSet', 0);
+    t.resourceCountIs('AWS::Route53::HealthCheck', 0);
+  });
 });

@@ -1,16 +1,37 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { environments } from '../config';
-import { loadConfigs } from '../lib/config-loader';
-import { ENVIRONMENTS, synthesized, template, templateJson } from './support/synth';
+import { committedConfigs, environmentsWhere } from './support/config';
+import { ENVIRONMENTS, resources, synthesized, template } from './support/synth';
 
-const configs = loadConfigs({ context: () => undefined, env: {} });
+const configs = committedConfigs();
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, any> }>;
+// Which branch each environment's committed config takes. The first tests pin these tables to config,
+// so moving an environment to another branch fails there instead of silently testing the other one.
 
-function resourcesOfType(environment: 'dev' | 'staging' | 'prod', type: string): Resources {
-  const resources = templateJson(environment, 'Network').Resources as Resources;
-  return Object.fromEntries(Object.entries(resources).filter(([, r]) => r.Type === type));
-}
+/** `interfaceEndpoints` is not empty. */
+const HAS_INTERFACE_ENDPOINTS = { dev: false, staging: true, prod: true } as const;
+/** `removalPolicy` is 'retain'. */
+const RETAINS_STATE = { dev: false, staging: true, prod: true } as const;
+
+/**
+ * Resources that carry tags: the VPC, 9 subnets and their 9 route tables, the internet gateway, the
+ * flow-log key, group, role and flow log, the database ACL and the S3 gateway endpoint (26); an EIP and
+ * a gateway per NAT gateway; each interface endpoint and, with any, their security group.
+ */
+const TAGGED_RESOURCES = { dev: 26 + 2 * 1, staging: 26 + 2 * 3 + 7 + 1, prod: 26 + 2 * 3 + 7 + 1 } as const;
+
+describe.each(ENVIRONMENTS)('%s network stack: committed config', (environment) => {
+  test('takes the branches the tables of this file expect', () => {
+    const config = configs[environment];
+    expect({
+      interfaceEndpoints: config.network.interfaceEndpoints.length > 0,
+      retainsState: config.removalPolicy === 'retain',
+    }).toEqual({
+      interfaceEndpoints: HAS_INTERFACE_ENDPOINTS[environment],
+      retainsState: RETAINS_STATE[environment],
+    });
+  });
+});
 
 describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
   const config = configs[environment];
@@ -37,8 +58,8 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
   });
 
   test('nine subnets: each tier has one subnet per AZ with the configured CIDR', () => {
-    const actual = Object.values(resourcesOfType(environment, 'AWS::EC2::Subnet'))
-      .map((s) => `${s.Properties?.AvailabilityZone} ${s.Properties?.CidrBlock}`)
+    const actual = resources(environment, 'Network', 'AWS::EC2::Subnet')
+      .map(([, s]) => `${s.Properties?.AvailabilityZone} ${s.Properties?.CidrBlock}`)
       .sort();
     const expected = [...subnets.public, ...subnets.application, ...subnets.database]
       .map((cidr, i) => `${config.availabilityZones[i % 3]} ${cidr}`)
@@ -47,7 +68,9 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
   });
 
   test('no subnet assigns public IPs', () => {
-    for (const subnet of Object.values(resourcesOfType(environment, 'AWS::EC2::Subnet'))) {
+    const all = resources(environment, 'Network', 'AWS::EC2::Subnet');
+    expect(all).toHaveLength(3 * config.availabilityZones.length);
+    for (const [, subnet] of all) {
       expect(subnet.Properties?.MapPublicIpOnLaunch).toBe(false);
     }
   });
@@ -57,7 +80,7 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
   });
 
   test('application subnets route to a NAT gateway, database subnets have no default route', () => {
-    const routes = Object.entries(resourcesOfType(environment, 'AWS::EC2::Route'));
+    const routes = resources(environment, 'Network', 'AWS::EC2::Route');
     const defaultRoutes = routes.filter(([, r]) => r.Properties?.DestinationCidrBlock === '0.0.0.0/0');
     const byTier = (tier: string) => defaultRoutes.filter(([id]) => id.startsWith(`Network${tier}Subnet`));
     expect(byTier('Public')).toHaveLength(3);
@@ -107,21 +130,17 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
     });
   });
 
-  test('stateful network resources follow the environment removal policy', () => {
-    const policy = config.removalPolicy === 'retain' ? 'Retain' : 'Delete';
-    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: policy, UpdateReplacePolicy: policy });
-    t.hasResource('AWS::KMS::Key', { DeletionPolicy: policy, UpdateReplacePolicy: policy });
-  });
-
   describe('database tier network ACL', () => {
-    const entries = Object.values(resourcesOfType(environment, 'AWS::EC2::NetworkAclEntry')).map(
-      (e) => e.Properties ?? {},
-    );
+    const entries = resources(environment, 'Network', 'AWS::EC2::NetworkAclEntry').map(([, e]) => e.Properties ?? {});
     const peers = [...subnets.application, ...subnets.database];
+    /** From each application and database subnet: 5432, 6379 and replies. */
+    const ingressEntries = peers.length * 3;
+    /** To each application subnet: replies and HTTPS; to each database subnet also 5432 and 6379. */
+    const egressEntries = subnets.application.length * 2 + subnets.database.length * 4;
 
     test('is associated with exactly the three database subnets', () => {
-      const associations = Object.values(resourcesOfType(environment, 'AWS::EC2::SubnetNetworkAclAssociation'));
-      expect(associations.map((a) => a.Properties?.SubnetId.Ref).sort()).toEqual([
+      const associations = resources(environment, 'Network', 'AWS::EC2::SubnetNetworkAclAssociation');
+      expect(associations.map(([, a]) => a.Properties?.SubnetId.Ref).sort()).toEqual([
         expect.stringMatching(/^NetworkDatabaseSubnet1Subnet/),
         expect.stringMatching(/^NetworkDatabaseSubnet2Subnet/),
         expect.stringMatching(/^NetworkDatabaseSubnet3Subnet/),
@@ -130,23 +149,26 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
 
     test('admits only the application and database tiers, on 5432, 6379 and return traffic', () => {
       const ingress = entries.filter((e) => e.Egress === false);
+      expect(ingress).toHaveLength(ingressEntries);
       expect(new Set(ingress.map((e) => e.CidrBlock))).toEqual(new Set(peers));
       expect(ingress.every((e) => e.RuleAction === 'allow' && e.Protocol === 6)).toBe(true);
       const ranges = new Set(ingress.map((e) => `${e.PortRange.From}-${e.PortRange.To}`));
       expect(ranges).toEqual(new Set(['5432-5432', '6379-6379', '1024-65535']));
-      expect(ingress).toHaveLength(peers.length * 3);
     });
 
     test('sends only replies, HTTPS to endpoints, and database ports within the tier', () => {
       const egress = entries.filter((e) => e.Egress === true);
+      expect(egress).toHaveLength(egressEntries);
       expect(new Set(egress.map((e) => e.CidrBlock))).toEqual(new Set(peers));
-      for (const entry of egress.filter((e) => subnets.application.includes(e.CidrBlock))) {
+      const toApplication = egress.filter((e) => subnets.application.includes(e.CidrBlock));
+      expect(toApplication).toHaveLength(subnets.application.length * 2);
+      for (const entry of toApplication) {
         expect(['443-443', '1024-65535']).toContain(`${entry.PortRange.From}-${entry.PortRange.To}`);
       }
-      expect(egress).toHaveLength(subnets.application.length * 2 + subnets.database.length * 4);
     });
 
     test('has no rule for the internet and stays within the default quota of 20 rules per direction', () => {
+      expect(entries).toHaveLength(ingressEntries + egressEntries);
       expect(entries.some((e) => e.CidrBlock === '0.0.0.0/0' || e.Ipv6CidrBlock !== undefined)).toBe(false);
       expect(entries.filter((e) => e.Egress === false).length).toBeLessThanOrEqual(20);
       expect(entries.filter((e) => e.Egress === true).length).toBeLessThanOrEqual(20);
@@ -169,9 +191,10 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
   });
 
   test('interface endpoints exactly as configured, private DNS, in the application tier', () => {
-    const endpoints = Object.values(resourcesOfType(environment, 'AWS::EC2::VPCEndpoint')).filter(
-      (e) => e.Properties?.VpcEndpointType === 'Interface',
-    );
+    const endpoints = resources(environment, 'Network', 'AWS::EC2::VPCEndpoint')
+      .map(([, e]) => e)
+      .filter((e) => e.Properties?.VpcEndpointType === 'Interface');
+    expect(endpoints).toHaveLength(config.network.interfaceEndpoints.length);
     expect(endpoints.map((e) => e.Properties?.ServiceName).sort()).toEqual(
       config.network.interfaceEndpoints.map((name) => `com.amazonaws.${config.region}.${name}`).sort(),
     );
@@ -183,18 +206,13 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
         { Ref: expect.stringMatching(/^NetworkApplicationSubnet3Subnet/) },
       ]);
     }
-    if (endpoints.length > 0) {
-      t.hasResourceProperties('AWS::EC2::SecurityGroup', {
-        SecurityGroupIngress: [{ CidrIp: config.network.vpcCidr, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }],
-      });
-    }
   });
 
   test('every taggable resource carries the cost-allocation tags and ManagedBy', () => {
     const expected = { ...config.tags, ManagedBy: 'aws-cdk' };
-    const resources = templateJson(environment, 'Network').Resources as Resources;
-    const tagged = Object.entries(resources).filter(([, r]) => Array.isArray(r.Properties?.Tags));
-    expect(tagged.length).toBeGreaterThan(20);
+    const all = resources(environment, 'Network');
+    const tagged = all.filter(([, r]) => Array.isArray(r.Properties?.Tags));
+    expect(tagged).toHaveLength(TAGGED_RESOURCES[environment]);
     for (const [id, resource] of tagged) {
       const tags = Object.fromEntries(
         (resource.Properties?.Tags as Array<{ Key: string; Value: string }>).map((tag) => [tag.Key, tag.Value]),
@@ -202,16 +220,57 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
       expect({ id, tags: expect.objectContaining(expected) }).toEqual({ id, tags });
     }
     // Types that support tags must have them, not just those that happen to.
-    for (const type of [
-      'AWS::EC2::VPC',
-      'AWS::EC2::Subnet',
-      'AWS::KMS::Key',
-      'AWS::Logs::LogGroup',
-      'AWS::EC2::NatGateway',
-    ]) {
-      for (const [id, resource] of Object.entries(resources).filter(([, r]) => r.Type === type)) {
+    const mustBeTagged: Array<[string, number]> = [
+      ['AWS::EC2::VPC', 1],
+      ['AWS::EC2::Subnet', 3 * config.availabilityZones.length],
+      ['AWS::KMS::Key', 1],
+      ['AWS::Logs::LogGroup', 1],
+      ['AWS::EC2::NatGateway', config.network.natGateways],
+    ];
+    for (const [type, count] of mustBeTagged) {
+      const ofType = all.filter(([, r]) => r.Type === type);
+      expect({ type, count: ofType.length }).toEqual({ type, count });
+      for (const [id, resource] of ofType) {
         expect({ id, hasTags: Array.isArray(resource.Properties?.Tags) }).toEqual({ id, hasTags: true });
       }
     }
+  });
+});
+
+describe.each(environmentsWhere(HAS_INTERFACE_ENDPOINTS, true))(
+  '%s network stack, with interface endpoints',
+  (environment) => {
+    test('their security group admits HTTPS from the VPC', () => {
+      template(environment, 'Network').hasResourceProperties('AWS::EC2::SecurityGroup', {
+        SecurityGroupIngress: [
+          { CidrIp: configs[environment].network.vpcCidr, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' },
+        ],
+      });
+    });
+  },
+);
+
+describe.each(environmentsWhere(HAS_INTERFACE_ENDPOINTS, false))(
+  '%s network stack, without interface endpoints',
+  (environment) => {
+    test('no endpoint security group', () => {
+      template(environment, 'Network').resourceCountIs('AWS::EC2::SecurityGroup', 0);
+    });
+  },
+);
+
+describe.each(environmentsWhere(RETAINS_STATE, true))('%s network stack, retaining state', (environment) => {
+  test('stateful network resources are retained when the stack goes or replaces them', () => {
+    const t = template(environment, 'Network');
+    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe.each(environmentsWhere(RETAINS_STATE, false))('%s network stack, destroyed freely', (environment) => {
+  test('stateful network resources are deleted with the stack', () => {
+    const t = template(environment, 'Network');
+    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
   });
 });

@@ -1,3 +1,5 @@
+import type { Resource } from './synth';
+
 /**
  * Resource types whose replacement loses data or breaks consumers (private endpoints in the data
  * layer, public ones at the edge): replacing one must be a
@@ -37,7 +39,7 @@ const ENDPOINT_TYPES: readonly string[] = [
  * Compare it with a pinned list: a difference means a stateful resource would be
  * created, replaced or deleted.
  */
-export function statefulLogicalIds(template: { Resources?: Record<string, { Type: string }> }): string[] {
+export function statefulLogicalIds(template: { Resources?: Record<string, Resource> }): string[] {
   return Object.entries(template.Resources ?? {})
     .filter(([, resource]) => (STATEFUL_TYPES as readonly string[]).includes(resource.Type))
     .map(([logicalId, resource]) => `${resource.Type} ${logicalId}`)
@@ -52,9 +54,7 @@ export function statefulLogicalIds(template: { Resources?: Record<string, { Type
 export const DATA_TYPES: readonly string[] = STATEFUL_TYPES.filter((type) => !ENDPOINT_TYPES.includes(type));
 
 /** `"<type> <logicalId> (<policy>)"` for each data-holding resource that its stack's deletion would delete. */
-export function deletedWithStack(template: {
-  Resources?: Record<string, { Type: string; DeletionPolicy?: string }>;
-}): string[] {
+export function deletedWithStack(template: { Resources?: Record<string, Resource> }): string[] {
   return Object.entries(template.Resources ?? {})
     .filter(([, r]) => DATA_TYPES.includes(r.Type))
     .filter(([, r]) => !['Retain', 'Snapshot', 'RetainExceptOnCreate'].includes(r.DeletionPolicy ?? 'Delete'))

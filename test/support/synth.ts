@@ -46,6 +46,23 @@ export function templateJson(environment: EnvironmentName, stackId: string): Rec
   return JSON.parse(fs.readFileSync(stack.templateFile, 'utf8')) as Record<string, any>;
 }
 
+/** One resource of a synthesized template, read as untyped JSON. */
+export interface Resource {
+  readonly Type: string;
+  readonly Properties?: Record<string, any>;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
+
+/**
+ * `[logicalId, resource]` for every resource of one stack of one environment, or for those of `type`
+ * only, in template order.
+ */
+export function resources(environment: EnvironmentName, stackId: string, type?: string): Array<[string, Resource]> {
+  const all = Object.entries((templateJson(environment, stackId).Resources ?? {}) as Record<string, Resource>);
+  return type === undefined ? all : all.filter(([, resource]) => resource.Type === type);
+}
+
 /** An assertions `Template` of one stack of one environment. */
 export function template(environment: EnvironmentName, stackId: string): Template {
   return Template.fromJSON(templateJson(environment, stackId));
