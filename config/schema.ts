@@ -21,8 +21,14 @@ export type InterfaceEndpointName = (typeof INTERFACE_ENDPOINTS)[number];
 /** Cache engine versions per engine that ElastiCache offers with TLS, AUTH and Multi-AZ. */
 export const CACHE_ENGINE_VERSIONS = { redis: ['6.2', '7.0', '7.1'], valkey: ['7.2', '8.0', '8.1'] } as const;
 
-/** Enhanced-monitoring intervals RDS accepts; 0 turns it off. */
-export const MONITORING_INTERVALS_SECONDS = [0, 1, 5, 10, 15, 30, 60] as const;
+/** Deployment strategies by their config name, as the web service takes them. */
+export const DEPLOYMENT_STRATEGIES = {
+  rolling: WebDeploymentStrategy.ROLLING,
+  'blue-green': WebDeploymentStrategy.BLUE_GREEN,
+  canary: WebDeploymentStrategy.CANARY,
+  linear: WebDeploymentStrategy.LINEAR,
+} as const;
+export type DeploymentStrategyName = keyof typeof DEPLOYMENT_STRATEGIES;
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
@@ -98,18 +104,14 @@ const environmentShape = z.strictObject({
     maxAllocatedStorageGiB: positiveCount,
     /** A synchronous standby in another AZ. */
     multiAz: z.boolean(),
-    /** Read replicas, spread over the other AZs. */
-    readReplicas: z.number().int({ error: 'must be a whole number' }).min(0, { error: 'must not be negative' }).max(5),
-    /** Automated backups (and point-in-time recovery window), in days: 1 to 35. */
-    backupRetentionDays: z.number().int().min(1, { error: 'must be at least 1: backups are never off' }).max(35),
+    /** Read replicas, spread over the other AZs (range: `postgresDatabaseProblems`). */
+    readReplicas: z.number(),
+    /** Automated backups (and point-in-time recovery window), in days: 1 to 35 (`postgresDatabaseProblems`). */
+    backupRetentionDays: z.number(),
     /** Performance Insights, encrypted with the database key. */
     performanceInsights: z.boolean(),
-    /** Enhanced monitoring interval, in seconds; 0 turns it off. */
-    monitoringIntervalSeconds: z
-      .number()
-      .refine((v) => (MONITORING_INTERVALS_SECONDS as readonly number[]).includes(v), {
-        error: `must be one of ${MONITORING_INTERVALS_SECONDS.join(', ')}`,
-      }),
+    /** Enhanced monitoring interval, in seconds; 0 turns it off (values: `postgresDatabaseProblems`). */
+    monitoringIntervalSeconds: z.number(),
     /** Days between automatic rotations of the database credentials. */
     credentialRotationDays: z.number().int().min(1).max(365),
     /** Refuse to delete the instance (and keep a final snapshot when its stack goes). */
@@ -128,14 +130,14 @@ const environmentShape = z.strictObject({
     }),
     /** Cluster mode (data sharded over `shards` node groups). */
     clusterMode: z.boolean(),
-    /** Node groups; more than 1 needs cluster mode. */
-    shards: positiveCount,
-    /** Replicas per shard, 0 to 5. */
-    replicasPerShard: z.number().int().min(0, { error: 'must not be negative' }).max(5),
+    /** Node groups; more than 1 needs cluster mode (`cacheClusterProblems`). */
+    shards: z.number(),
+    /** Replicas per shard, 0 to 5 (`cacheClusterProblems`). */
+    replicasPerShard: z.number(),
     /** Automatic failover to a replica in another AZ. */
     multiAz: z.boolean(),
-    /** Daily snapshots kept, in days; 0 turns them off. */
-    snapshotRetentionDays: z.number().int().min(0).max(35),
+    /** Daily snapshots kept, in days; 0 turns them off, at most 35 (`cacheClusterProblems`). */
+    snapshotRetentionDays: z.number(),
   }),
   /** S3 buckets for user uploads and for access logs. */
   storage: z.strictObject({
@@ -174,10 +176,11 @@ const environmentShape = z.strictObject({
     cpuUnits: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
     /** Task memory, in MiB. */
     memoryMiB: positiveCount,
-    minTasks: positiveCount,
-    maxTasks: positiveCount,
-    /** Share of tasks on Fargate Spot, 0 to 100 (100: all Spot). */
-    spotPercent: z.number().int().min(0).max(100),
+    /** Bounds of the task count: 1 <= minTasks <= maxTasks (`webServiceProblems`). */
+    minTasks: z.number(),
+    maxTasks: z.number(),
+    /** Share of tasks on Fargate Spot, 0 to 100 (100: all Spot; `webServiceProblems`). */
+    spotPercent: z.number(),
     /** Target CPU utilization, in percent. */
     cpuTargetPercent: z.number().int().min(10).max(90),
     /** Target memory utilization, in percent. */
@@ -188,7 +191,8 @@ const environmentShape = z.strictObject({
     scheduledScaling: z.array(
       z.strictObject({
         name: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: 'must be PascalCase, e.g. BusinessHours' }),
-        schedule: z.string().regex(/^(cron|rate|at)\(.+\)$/, { error: 'must be cron(...), rate(...) or at(...)' }),
+        /** `cron(...)`, `rate(...)` or `at(...)` (`webServiceProblems`). */
+        schedule: z.string(),
         timeZone: z
           .string()
           .regex(/^[A-Za-z_]+(\/[A-Za-z_]+)*$/, { error: 'must be an IANA time zone, e.g. Europe/Berlin' }),
@@ -200,9 +204,9 @@ const environmentShape = z.strictObject({
     predictiveScaling: z.boolean(),
     /** How new revisions replace old ones. */
     deployment: z.strictObject({
-      strategy: z.enum(['rolling', 'blue-green', 'canary', 'linear']),
+      strategy: z.enum(Object.keys(DEPLOYMENT_STRATEGIES) as [DeploymentStrategyName, ...DeploymentStrategyName[]]),
       /** Traffic moved per step, in percent (canary and linear). */
-      stepPercent: z.number().min(0.1).max(100),
+      stepPercent: z.number(),
       /** Minutes between steps (canary and linear). */
       stepIntervalMinutes: z.number().int().min(0).max(1440),
       /** Minutes the new revision serves all traffic before the old one goes. */
@@ -263,10 +267,17 @@ const environmentShape = z.strictObject({
 type ParsedConfig = z.output<typeof environmentShape>;
 type RefinementContext = z.RefinementCtx<ParsedConfig>;
 
-/** Reports the problems of a shared rule function under `prefix` (the section's path). */
+/**
+ * Reports the problems of a shared rule function under `prefix` (the section's path). A field the
+ * shape already rejected (wrong type, pattern) is not reported twice.
+ */
 function report(ctx: RefinementContext, prefix: ReadonlyArray<string | number>, problems: readonly Problem[]): void {
+  const rejected = new Set(ctx.issues.map((issue) => JSON.stringify(issue.path ?? [])));
   for (const problem of problems) {
-    ctx.addIssue({ code: 'custom', path: [...prefix, ...problem.path], message: problem.message });
+    const path = [...prefix, ...problem.path];
+    if (!rejected.has(JSON.stringify(path))) {
+      ctx.addIssue({ code: 'custom', path, message: problem.message });
+    }
   }
 }
 
@@ -377,12 +388,7 @@ function computeRules(config: ParsedConfig, ctx: RefinementContext): void {
     minTasks: compute.minTasks,
     maxTasks: compute.maxTasks,
     spotPercent: compute.spotPercent,
-    deploymentStrategy: {
-      rolling: WebDeploymentStrategy.ROLLING,
-      'blue-green': WebDeploymentStrategy.BLUE_GREEN,
-      canary: WebDeploymentStrategy.CANARY,
-      linear: WebDeploymentStrategy.LINEAR,
-    }[compute.deployment.strategy],
+    deploymentStrategy: DEPLOYMENT_STRATEGIES[compute.deployment.strategy],
     trafficShiftPercent: compute.deployment.stepPercent,
     scheduledCapacity: compute.scheduledScaling,
   });
@@ -391,17 +397,13 @@ function computeRules(config: ParsedConfig, ctx: RefinementContext): void {
     trafficShiftPercent: ['deployment', 'stepPercent'],
     scheduledCapacity: ['scheduledScaling'],
   };
-  // The shape's own checks (ranges, patterns) may have rejected a field already: say it once.
-  const rejected = new Set(ctx.issues.map((issue) => JSON.stringify(issue.path ?? [])));
   report(
     ctx,
     ['compute'],
-    problems
-      .map(({ path: [field = '', ...rest], message }) => ({
-        path: [...(configPaths[field] ?? [field]), ...rest],
-        message,
-      }))
-      .filter(({ path }) => !rejected.has(JSON.stringify(['compute', ...path]))),
+    problems.map(({ path: [field = '', ...rest], message }) => ({
+      path: [...(configPaths[field] ?? [field]), ...rest],
+      message,
+    })),
   );
 }
 

@@ -152,7 +152,7 @@ describe('bad input stops with one message naming environment, field and problem
     [
       'backups turned off',
       loadWith('prod', (c) => (c.database.backupRetentionDays = 0)),
-      /prod: database\.backupRetentionDays: must be at least 1: backups are never off/,
+      /prod: database\.backupRetentionDays: 0 days is not a retention RDS keeps: use 1 to 35 \(0 would turn backups off\)/,
     ],
     [
       'a Multi-AZ cache without replicas',

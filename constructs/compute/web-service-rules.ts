@@ -1,4 +1,4 @@
-import { known, problemsOf, type Problem, type Rule } from '../shared/problems';
+import { isWholeNumber, known, problemsOf, type Problem, type Rule } from '../shared/problems';
 import { FARGATE_CPU_UNITS, fargateSizeProblem } from './fargate-size';
 
 /**
@@ -55,6 +55,9 @@ export interface WebServiceRuleInput {
 /** The smallest step ECS accepts for a linear deployment, in percent. */
 export const MIN_LINEAR_STEP_PERCENT = 3;
 
+/** The smallest traffic step ECS takes, in percent (canary and linear). */
+export const MIN_STEP_PERCENT = 0.1;
+
 const SCHEDULE_PATTERN = /^(cron|rate|at)\(.+\)$/;
 
 function sizeProblem({ cpuUnits, memoryMiB }: WebServiceRuleInput): string | undefined {
@@ -77,13 +80,13 @@ const RULES: ReadonlyArray<Rule<WebServiceRuleInput>> = [
   },
   {
     path: ['minTasks'],
-    broken: ({ minTasks }) => known(minTasks) && !(Number.isInteger(minTasks) && minTasks >= 1),
+    broken: ({ minTasks }) => known(minTasks) && !isWholeNumber(minTasks, 1),
     message: ({ minTasks }) => `${minTasks} must be a whole number of at least 1`,
   },
   {
     path: ['maxTasks'],
-    broken: ({ maxTasks }) => known(maxTasks) && !Number.isInteger(maxTasks),
-    message: ({ maxTasks }) => `${maxTasks} must be a whole number`,
+    broken: ({ maxTasks }) => known(maxTasks) && !isWholeNumber(maxTasks, 1),
+    message: ({ maxTasks }) => `${maxTasks} must be a whole number of at least 1`,
   },
   {
     path: ['maxTasks'],
@@ -93,18 +96,22 @@ const RULES: ReadonlyArray<Rule<WebServiceRuleInput>> = [
   {
     // Capacity-provider weights are whole numbers.
     path: ['spotPercent'],
-    broken: ({ spotPercent: spot }) => known(spot) && !(Number.isInteger(spot) && spot >= 0 && spot <= 100),
+    broken: ({ spotPercent: spot }) => known(spot) && !isWholeNumber(spot, 0, 100),
     message: ({ spotPercent }) => `${spotPercent} is not a whole number from 0 to 100`,
   },
   {
     path: ['trafficShiftPercent'],
-    broken: ({ trafficShiftPercent: step }) => known(step) && (step <= 0 || step > 100),
-    message: ({ trafficShiftPercent }) => `${trafficShiftPercent}% is not more than 0 and at most 100`,
+    // ECS's CanaryPercent and StepPercent take 0.1 to 100.
+    broken: ({ trafficShiftPercent: step }) => known(step) && !(step >= MIN_STEP_PERCENT && step <= 100),
+    message: ({ trafficShiftPercent }) => `${trafficShiftPercent}% is not from ${MIN_STEP_PERCENT} to 100`,
   },
   {
     path: ['trafficShiftPercent'],
     broken: ({ deploymentStrategy, trafficShiftPercent: step }) =>
-      deploymentStrategy === WebDeploymentStrategy.LINEAR && known(step) && step > 0 && step < MIN_LINEAR_STEP_PERCENT,
+      deploymentStrategy === WebDeploymentStrategy.LINEAR &&
+      known(step) &&
+      step >= MIN_STEP_PERCENT &&
+      step < MIN_LINEAR_STEP_PERCENT,
     message: ({ trafficShiftPercent }) =>
       `${trafficShiftPercent}% is below the ${MIN_LINEAR_STEP_PERCENT}% minimum step of a linear deployment`,
   },
@@ -136,7 +143,7 @@ const SCHEDULED_RULES: ReadonlyArray<Rule<ScheduledInput>> = [
 /**
  * Every reason the web service's settings cannot work: a task size Fargate does not run, task-count
  * bounds that are not `1 <= minTasks <= maxTasks`, a Spot share outside 0 to 100, a traffic step
- * outside (0, 100] or below linear's minimum, and scheduled bounds with an unreadable schedule or a
+ * outside 0.1 to 100 or below linear's minimum, and scheduled bounds with an unreadable schedule or a
  * floor above their ceiling. Values that are tokens are skipped, not rejected.
  *
  * Shared by the construct (which throws them all at once) and the config schema (which reports

@@ -1,4 +1,4 @@
-import { known, problemsOf, type Problem, type Rule } from '../shared/problems';
+import { isWholeNumber, known, problemsOf, type Problem, type Rule } from '../shared/problems';
 
 /** Replicas per shard ElastiCache allows. */
 export const REPLICAS_PER_SHARD = { min: 0, max: 5 } as const;
@@ -32,9 +32,6 @@ export interface CacheClusterRuleInput {
   readonly snapshotRetentionDays: number;
 }
 
-const wholeNumber = (value: number, min: number, max = Infinity) =>
-  Number.isInteger(value) && value >= min && value <= max;
-
 /**
  * One row per rule. Every row skips values that are tokens (known only at deploy time), so a
  * construct given a token is never rejected for the token's placeholder text.
@@ -52,7 +49,7 @@ const RULES: ReadonlyArray<Rule<CacheClusterRuleInput>> = [
   {
     path: ['replicasPerShard'],
     broken: ({ replicasPerShard: replicas }) =>
-      known(replicas) && !wholeNumber(replicas, REPLICAS_PER_SHARD.min, REPLICAS_PER_SHARD.max),
+      known(replicas) && !isWholeNumber(replicas, REPLICAS_PER_SHARD.min, REPLICAS_PER_SHARD.max),
     message: ({ replicasPerShard }) =>
       `${replicasPerShard} replicas per shard; ElastiCache allows a whole number from ${REPLICAS_PER_SHARD.min} to ${REPLICAS_PER_SHARD.max}`,
   },
@@ -63,7 +60,7 @@ const RULES: ReadonlyArray<Rule<CacheClusterRuleInput>> = [
   },
   {
     path: ['shards'],
-    broken: ({ shards }) => known(shards) && !wholeNumber(shards, 1),
+    broken: ({ shards }) => known(shards) && !isWholeNumber(shards, 1),
     message: ({ shards }) => `${shards} is not a shard count; give a whole number, 1 or more`,
   },
   {
@@ -74,7 +71,7 @@ const RULES: ReadonlyArray<Rule<CacheClusterRuleInput>> = [
   {
     path: ['snapshotRetentionDays'],
     broken: ({ snapshotRetentionDays: days }) =>
-      known(days) && !wholeNumber(days, SNAPSHOT_RETENTION_DAYS.min, SNAPSHOT_RETENTION_DAYS.max),
+      known(days) && !isWholeNumber(days, SNAPSHOT_RETENTION_DAYS.min, SNAPSHOT_RETENTION_DAYS.max),
     message: ({ snapshotRetentionDays }) =>
       `${snapshotRetentionDays} days is not a retention ElastiCache keeps: use ${SNAPSHOT_RETENTION_DAYS.min} to ${SNAPSHOT_RETENTION_DAYS.max} (0 turns snapshots off)`,
   },

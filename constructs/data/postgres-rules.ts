@@ -1,4 +1,4 @@
-import { known, problemsOf, type Problem, type Rule } from '../shared/problems';
+import { isWholeNumber, known, problemsOf, type Problem, type Rule } from '../shared/problems';
 
 /** Enhanced-monitoring intervals RDS accepts, in seconds; 0 turns enhanced monitoring off. */
 export const MONITORING_INTERVALS_SECONDS: readonly number[] = [0, 1, 5, 10, 15, 30, 60];
@@ -36,9 +36,6 @@ export interface PostgresDatabaseRuleInput {
   readonly monitoringIntervalSeconds: number;
 }
 
-const wholeNumber = (value: number, min: number, max = Infinity) =>
-  Number.isInteger(value) && value >= min && value <= max;
-
 /**
  * One row per rule. Every row skips values that are tokens (known only at deploy time), so a
  * construct given a token is never rejected for the token's placeholder text.
@@ -53,7 +50,7 @@ const RULES: ReadonlyArray<Rule<PostgresDatabaseRuleInput>> = [
   },
   {
     path: ['readReplicas'],
-    broken: ({ readReplicas }) => known(readReplicas) && !wholeNumber(readReplicas, 0),
+    broken: ({ readReplicas }) => known(readReplicas) && !isWholeNumber(readReplicas, 0),
     message: ({ readReplicas }) => `${readReplicas} is not a replica count; give a whole number, 0 or more`,
   },
   {
@@ -78,7 +75,7 @@ const RULES: ReadonlyArray<Rule<PostgresDatabaseRuleInput>> = [
   {
     path: ['backupRetentionDays'],
     broken: ({ backupRetentionDays: days }) =>
-      known(days) && !wholeNumber(days, BACKUP_RETENTION_DAYS.min, BACKUP_RETENTION_DAYS.max),
+      known(days) && !isWholeNumber(days, BACKUP_RETENTION_DAYS.min, BACKUP_RETENTION_DAYS.max),
     message: ({ backupRetentionDays }) =>
       `${backupRetentionDays} days is not a retention RDS keeps: use ${BACKUP_RETENTION_DAYS.min} to ${BACKUP_RETENTION_DAYS.max} (0 would turn backups off)`,
   },

@@ -34,6 +34,11 @@ export function known(...values: unknown[]): boolean {
   return values.every((value) => !Token.isUnresolved(value));
 }
 
+/** True when `value` is a whole number from `min` to `max`. */
+export function isWholeNumber(value: number, min: number, max = Infinity): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}
+
 /** `readReplicas`, `tiers.public[2]`: a problem's path as a reader writes it. */
 export function formatPath(path: ReadonlyArray<string | number>): string {
   return path.reduce<string>(

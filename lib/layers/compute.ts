@@ -1,18 +1,10 @@
 import * as path from 'node:path';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { EnvironmentConfig } from '../../config';
-import { WebDeploymentStrategy } from '../../constructs/compute';
+import { DEPLOYMENT_STRATEGIES, type EnvironmentConfig } from '../../config';
 import type { Network } from '../../constructs/network';
 import type { ComputeStackProps, EnvironmentStackProps } from '../../stacks';
 import { removalPolicyOf, resourcePrefixOf } from './common';
 import { repositoryNameOf } from './registry';
-
-const DEPLOYMENT_STRATEGIES = {
-  rolling: WebDeploymentStrategy.ROLLING,
-  'blue-green': WebDeploymentStrategy.BLUE_GREEN,
-  canary: WebDeploymentStrategy.CANARY,
-  linear: WebDeploymentStrategy.LINEAR,
-} as const;
 
 /** Directory of the application shipped with this repository. */
 export const APP_DIRECTORY = path.join(__dirname, '..', '..', 'app');

@@ -39,15 +39,11 @@ describe('webServiceProblems', () => {
     [
       'half a task',
       { minTasks: 1.5, maxTasks: 4.5 },
-      ['minTasks: 1.5 must be a whole number of at least 1', 'maxTasks: 4.5 must be a whole number'],
+      ['minTasks: 1.5 must be a whole number of at least 1', 'maxTasks: 4.5 must be a whole number of at least 1'],
     ],
     ['a ceiling below the floor', { minTasks: 5 }, ['maxTasks: 4 is below minTasks (5)']],
     ['a negative Spot share', { spotPercent: -1 }, ['spotPercent: -1 is not a whole number from 0 to 100']],
-    [
-      'a step above 100 %',
-      { trafficShiftPercent: 101 },
-      ['trafficShiftPercent: 101% is not more than 0 and at most 100'],
-    ],
+    ['a step above 100 %', { trafficShiftPercent: 101 }, ['trafficShiftPercent: 101% is not from 0.1 to 100']],
     [
       'a linear step below 3 %',
       { deploymentStrategy: WebDeploymentStrategy.LINEAR, trafficShiftPercent: 2.5 },
@@ -142,10 +138,16 @@ describe('the config schema reports the same rules under compute', () => {
     ]);
   });
 
-  test("a field the schema's shape already rejected is reported once", () => {
+  test('a range the schema leaves to the rule table is reported once, in its words', () => {
     expect(prodProblems((c) => (c.compute.scheduledScaling[1].schedule = '0 20 * * *'))).toEqual([
-      '  - prod: compute.scheduledScaling[1].schedule: must be cron(...), rate(...) or at(...)',
+      '  - prod: compute.scheduledScaling[1].schedule: "0 20 * * *" (OffHours) is not a schedule Application Auto Scaling reads; use cron(...), rate(...) or at(...)',
     ]);
-    expect(prodProblems((c) => (c.compute.spotPercent = 120))).toHaveLength(1);
+    expect(prodProblems((c) => (c.compute.spotPercent = 120))).toEqual([
+      '  - prod: compute.spotPercent: 120 is not a whole number from 0 to 100',
+    ]);
+  });
+
+  test("a field the schema's shape already rejected is reported once", () => {
+    expect(prodProblems((c) => (c.compute.minTasks = 'two' as unknown as number))).toHaveLength(1);
   });
 });

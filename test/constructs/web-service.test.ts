@@ -66,7 +66,7 @@ describe('WebService', () => {
     ['fewer max than min tasks', { minTasks: 3, maxTasks: 2 }, /Web: maxTasks: 2 is below minTasks \(3\)/],
     ['no tasks at all', { minTasks: 0 }, /Web: minTasks: 0 must be a whole number of at least 1/],
     ['a Spot share above 100', { spotPercent: 120 }, /Web: spotPercent: 120 is not a whole number from 0 to 100/],
-    ['a traffic step of 0', { trafficShiftPercent: 0 }, /Web: trafficShiftPercent: 0% is not more than 0/],
+    ['a traffic step of 0', { trafficShiftPercent: 0 }, /Web: trafficShiftPercent: 0% is not from 0.1 to 100/],
     [
       'a linear step below 3 %',
       { deploymentStrategy: WebDeploymentStrategy.LINEAR, trafficShiftPercent: 2 },
