@@ -22,6 +22,8 @@ const STANDALONE = ['config', 'acknowledgments', 'boundaries', 'validation-cache
  */
 const config: Config = {
   testTimeout: 60_000,
+  // Jest's default leaves one core idle; much of the suite waits on child processes and servers.
+  maxWorkers: '100%',
   projects: [
     {
       displayName: 'constructs',

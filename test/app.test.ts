@@ -14,15 +14,11 @@ const ROOT = path.join(__dirname, '..');
 function runApp(context: Record<string, string>, env: Record<string, string> = {}) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-app-'));
   try {
-    const result = spawnSync(
-      process.execPath,
-      [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(ROOT, 'bin', 'app.ts')],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, ...env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
-      },
-    );
+    const result = spawnSync(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'bin', 'app.ts')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, ...env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+    });
     const written = fs.readdirSync(outdir, { recursive: true }).map(String);
     return { status: result.status, stderr: result.stderr, written };
   } finally {

@@ -12,13 +12,19 @@ export const ASSEMBLY_DIR = path.join(TEST_OUT, 'cdk.out');
 export const SUMMARY_FILE = path.join(TEST_OUT, 'summary.json');
 
 /**
- * The context the CLI hands the app: `cdk.json`'s (feature flags) plus the CLI's own default that
- * changes what the validation plugins see. Version reporting adds the `CDKMetadata` resource and its
- * region condition, under which aws-cdk-lib's CloudFormation validation no longer reports hard-coded
- * zones (W3010); without it the tests would judge templates `cdk synth` never writes.
+ * The context the CLI hands the app: `cdk.json`'s (feature flags) plus the CLI's defaults, so the
+ * tests judge the very templates `cdk synth` writes. They matter: version reporting adds the
+ * `CDKMetadata` resource and its region condition, under which aws-cdk-lib's CloudFormation
+ * validation no longer reports hard-coded zones (W3010); path and asset metadata change every
+ * template's bytes, so with them the suite and the CLI share the validation cache.
  */
 export function cdkJsonContext(): Record<string, unknown> {
   const file = path.join(__dirname, '..', '..', 'cdk.json');
   const { context } = JSON.parse(fs.readFileSync(file, 'utf8')) as { context: Record<string, unknown> };
-  return { ...context, 'aws:cdk:version-reporting': true };
+  return {
+    ...context,
+    'aws:cdk:version-reporting': true,
+    'aws:cdk:enable-path-metadata': true,
+    'aws:cdk:enable-asset-metadata': true,
+  };
 }
