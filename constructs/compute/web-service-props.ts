@@ -33,7 +33,7 @@ export interface WebServiceProps {
   readonly subnets: ec2.SubnetSelection;
   /** The application image. */
   readonly image: ecs.ContainerImage;
-  /** Short lowercase name used in resource names, e.g. `learning-assistant-prod`. */
+  /** Short lowercase name used in resource names, e.g. `shop-prod`. */
   readonly name: string;
 
   /**

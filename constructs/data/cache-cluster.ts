@@ -101,7 +101,7 @@ export interface CacheClusterProps {
   /** Subnets of the cache nodes: the isolated tier. */
   readonly subnets: ec2.SubnetSelection;
 
-  /** Identifier of the replication group, e.g. `learning-assistant-prod`. Lowercase, at most 40 characters. */
+  /** Identifier of the replication group, e.g. `shop-prod`. Lowercase, at most 40 characters. */
   readonly replicationGroupId: string;
 
   /**

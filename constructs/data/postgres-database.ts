@@ -126,7 +126,7 @@ export interface PostgresDatabaseProps {
   readonly instanceType: ec2.InstanceType;
 
   /**
-   * Prefix of the instance and proxy identifiers, e.g. `learning-assistant-prod`. The identifiers
+   * Prefix of the instance and proxy identifiers, e.g. `shop-prod`. The identifiers
    * name the exported log groups, which this construct creates (encrypted, with retention).
    */
   readonly identifierPrefix: string;

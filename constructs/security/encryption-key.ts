@@ -9,7 +9,7 @@ export interface EncryptionKeyProps {
   readonly description: string;
 
   /**
-   * Alias, e.g. `alias/learning-assistant/prod/database`.
+   * Alias, e.g. `alias/shop/prod/database`.
    *
    * @default - no alias
    */
