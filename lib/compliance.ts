@@ -128,6 +128,14 @@ export class RecordingCfnGuardValidator extends CfnGuardValidator implements Rec
   public rawReport: PolicyValidationPluginReportBeta1 = { success: true, violations: [] };
   private fingerprint?: string;
 
+  /**
+   * The Control Tower rules, no options: the parallel runner (`parallel-guard.mjs`) and the cache
+   * fingerprint both assume the validator's defaults, so there are none to pass.
+   */
+  constructor() {
+    super();
+  }
+
   public override validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     // The rule files and the plugin version (which pins the cfn-guard binary) decide the verdict.
     this.fingerprint ??= `${this.name}@${this.version ?? '?'}:${hashFiles([GUARD_RULES_DIR])}`;
@@ -146,8 +154,7 @@ export class RecordingCfnGuardValidator extends CfnGuardValidator implements Rec
    * and the framework hands every stage's templates to one `validate` call.
    */
   private validateInParallel(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const processes = Number(process.env.LA_GUARD_PROCESSES ?? Math.min(os.availableParallelism(), PARALLEL_GUARD_MAX));
-    const groups = groupsBySize(context.templatePaths, processes);
+    const groups = groupsBySize(context.templatePaths, guardProcesses());
     if (groups.length < 2) {
       return super.validate(context);
     }
@@ -155,17 +162,38 @@ export class RecordingCfnGuardValidator extends CfnGuardValidator implements Rec
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
       stdio: ['ignore', 'pipe', 'inherit'],
+      // A stuck cfn-guard must fail synthesis, not hang it; the runner stops its children on SIGTERM.
+      timeout: PARALLEL_GUARD_TIMEOUT_MS,
     });
     if (run.status !== 0) {
-      throw new Error(`cfn-guard in parallel failed (exit ${run.status ?? run.signal}); see the output above`);
+      const why = run.error?.message ?? `exit ${run.status ?? run.signal}`;
+      throw new Error(`cfn-guard in parallel failed (${why}); see the output above`);
     }
     return JSON.parse(run.stdout) as PolicyValidationPluginReportBeta1;
   }
 }
 
 const PARALLEL_GUARD_SCRIPT = path.join(__dirname, 'parallel-guard.mjs');
-/** More processes than this buy nothing on the templates of three environments; `LA_GUARD_PROCESSES` overrides. */
+/** More processes than this buy nothing on the templates of three environments. */
 const PARALLEL_GUARD_MAX = 4;
+/** Far above the 15 s that all three environments take on two cores. */
+const PARALLEL_GUARD_TIMEOUT_MS = 10 * 60 * 1000;
+
+/**
+ * How many cfn-guard processes to run: `LA_GUARD_PROCESSES` when set (a whole number, at least 1),
+ * else one per core up to {@link PARALLEL_GUARD_MAX}.
+ */
+export function guardProcesses(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = env.LA_GUARD_PROCESSES;
+  if (configured === undefined || configured === '') {
+    return Math.min(os.availableParallelism(), PARALLEL_GUARD_MAX);
+  }
+  const count = Number(configured);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new Error(`LA_GUARD_PROCESSES is "${configured}"; give a whole number of processes, 1 or more`);
+  }
+  return count;
+}
 
 /** `paths` in at most `count` groups of similar total file size (largest first, each to the lightest group). */
 export function groupsBySize(paths: readonly string[], count: number): string[][] {

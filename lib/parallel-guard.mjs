@@ -17,19 +17,28 @@ if (process.argv[2] === '--group') {
 } else {
   const groups = JSON.parse(process.argv[2]);
   const self = fileURLToPath(import.meta.url);
+  const children = new Set();
+  // Stopped (the plugin's timeout) or failed: leave no cfn-guard running behind.
+  const stopAll = () => children.forEach((child) => child.kill('SIGKILL'));
+  process.on('SIGTERM', () => {
+    stopAll();
+    process.exit(1);
+  });
   const runGroup = (group) =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [self, '--group', JSON.stringify(group)], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
+      children.add(child);
       const chunks = [];
       child.stdout.on('data', (chunk) => chunks.push(chunk));
       child.on('error', reject);
-      child.on('close', (code) =>
-        code === 0
+      child.on('close', (code) => {
+        children.delete(child);
+        return code === 0
           ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
-          : reject(new Error(`cfn-guard group exited with ${code}`)),
-      );
+          : reject(new Error(`cfn-guard group exited with ${code}`));
+      });
     });
   try {
     const reports = await Promise.all(groups.map(runGroup));
@@ -37,6 +46,7 @@ if (process.argv[2] === '--group') {
       JSON.stringify({ success: reports.every((r) => r.success), violations: reports.flatMap((r) => r.violations) }),
     );
   } catch (error) {
+    stopAll();
     console.error(error.message);
     process.exit(1);
   }

@@ -49,12 +49,13 @@ export interface ValidationCacheOptions<V extends CacheableViolation> {
 }
 
 /**
- * The cache directory for this process: off when `LA_VALIDATION_CACHE=off` or in CI (`CI=true`,
+ * The cache directory for this process: off when `LA_VALIDATION_CACHE=off` or in CI (`CI` set, not `false`,
  * where every clone starts cold anyway and a verdict should never come from disk), else
  * `LA_VALIDATION_CACHE_DIR` or {@link DEFAULT_CACHE_DIR}.
  */
 export function validationCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.LA_VALIDATION_CACHE === 'off' || (env.CI === 'true' && env.LA_VALIDATION_CACHE !== 'on')) {
+  const inCi = env.CI !== undefined && !['', '0', 'false'].includes(env.CI.toLowerCase());
+  if (env.LA_VALIDATION_CACHE === 'off' || (inCi && env.LA_VALIDATION_CACHE !== 'on')) {
     return undefined;
   }
   return env.LA_VALIDATION_CACHE_DIR ?? DEFAULT_CACHE_DIR;
@@ -125,9 +126,14 @@ export function cachedValidate<V extends CacheableViolation>(
       templatePaths: context.templatePaths.filter((p) => missingPaths.has(p)),
       stackTemplates: context.stackTemplates?.filter((s) => missingPaths.has(s.templatePath)),
     });
-    if (cached.size === 0 && !attributable(report.violations, context.templatePaths)) {
-      // A resource the cache could not file under a template must not be lost: report as is, keep nothing.
-      return report;
+    if (!attributable(report, [...missingPaths])) {
+      // What the cache cannot file under one template must not be lost: report it with the cached
+      // verdicts of the other templates, and keep nothing of this run.
+      const known = mergeViolations([...cached.values()].flat());
+      return {
+        success: report.success && options.successOf(known),
+        violations: mergeViolations([...known, ...report.violations]),
+      };
     }
     fs.mkdirSync(directory, { recursive: true });
     for (const entry of missing) {
@@ -150,13 +156,21 @@ function sameTemplate(a: string | undefined, b: string): boolean {
   return a !== undefined && path.resolve(a) === path.resolve(b);
 }
 
-/** True when every violating resource names one of `templatePaths`. */
+/**
+ * True when `report` can be stored template by template: every violation names at least one
+ * resource, each resource names one of `templatePaths`, and a failed report has a violation to show.
+ */
 function attributable<V extends CacheableViolation>(
-  violations: readonly V[],
+  report: TemplateReport<V>,
   templatePaths: readonly string[],
 ): boolean {
-  return violations.every((v) =>
-    v.violatingResources.every((r) => templatePaths.some((p) => sameTemplate(r.templatePath, p))),
+  return (
+    (report.success || report.violations.length > 0) &&
+    report.violations.every(
+      (v) =>
+        v.violatingResources.length > 0 &&
+        v.violatingResources.every((r) => templatePaths.some((p) => sameTemplate(r.templatePath, p))),
+    )
   );
 }
 

@@ -1,7 +1,12 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { StaleAcknowledgmentError, applyAcknowledgments, staleAcknowledgments } from '../lib/acknowledgments';
-import type { Finding } from '../lib/compliance';
+import type { BuiltApp } from '../lib/app';
+import type { Compliance, Finding } from '../lib/compliance';
+import { synthesisFailures } from '../lib/synthesis-check';
 
 function stageWithBucket() {
   const stage = new Stage(new App(), 'Dev', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -39,5 +44,54 @@ describe('acknowledgment registry', () => {
     expect(staleAcknowledgments(applied, [finding('AwsSolutions-S1', 'Dev/Data/UploadsCopy/Resource')])).toHaveLength(
       1,
     );
+  });
+});
+
+describe('what stops a finished synthesis (bin/app.ts)', () => {
+  /** A finished synthesis: acknowledgments applied to a stage, the findings it saw, the report it wrote. */
+  function finished(findings: Finding[], report?: object) {
+    const stage = stageWithBucket();
+    const acknowledgments = applyAcknowledgments(stage, 'dev', [
+      { id: 'AwsSolutions-S1', path: 'Data/Uploads', reason: 'r' },
+    ]);
+    const compliance = { rawFindings: () => findings } as unknown as Compliance;
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'la-synth-'));
+    if (report !== undefined) {
+      fs.writeFileSync(path.join(directory, 'validation-report.json'), JSON.stringify(report));
+    }
+    const built: BuiltApp = { stages: {}, compliance, acknowledgments };
+    return synthesisFailures(stage, built, directory);
+  }
+  const violation = (severity: string) => ({
+    pluginReports: [
+      {
+        pluginName: 'cdk-nag',
+        violations: [
+          {
+            ruleName: 'AwsSolutions-S2',
+            severity,
+            description: 'public access\nmore',
+            violatingConstructs: [{ constructPath: 'Dev/Data/Uploads' }],
+          },
+        ],
+      },
+    ],
+  });
+
+  test('nothing, when every acknowledgment matches a finding and the report holds no error', () => {
+    expect(finished([finding('AwsSolutions-S1', 'Dev/Data/Uploads/Resource')], violation('warning'))).toEqual([]);
+  });
+
+  test('an acknowledgment whose finding is gone', () => {
+    expect(finished([])).toEqual([
+      '1 stale acknowledgment(s) in lib/acknowledgments/: remove or correct each entry.\n' +
+        '  dev: AwsSolutions-S1 at Dev/Data/Uploads matches no finding',
+    ]);
+  });
+
+  test('an unacknowledged error in the report, whatever stacks the CLI selected', () => {
+    const [failure] = finished([finding('AwsSolutions-S1', 'Dev/Data/Uploads/Resource')], violation('error'));
+    expect(failure).toMatch(/^Compliance validation failed: 1 unacknowledged finding\(s\)/);
+    expect(failure).toContain('  AwsSolutions-S2 (cdk-nag) at Dev/Data/Uploads: public access\n');
   });
 });

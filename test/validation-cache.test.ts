@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Compliance } from '../lib/compliance';
+import { applyAcknowledgments, staleAcknowledgments } from '../lib/acknowledgments';
+import { Compliance, groupsBySize, guardProcesses } from '../lib/compliance';
 import { cachedValidate, noViolation, validationCacheDir, type TemplateReport } from '../lib/validation-cache';
 
 type Violation = TemplateReport<{
@@ -94,8 +96,35 @@ describe('cachedValidate', () => {
     expect(fs.existsSync(directory)).toBe(false);
   });
 
+  test('a report it cannot file template by template is returned whole, with the cached verdicts, and never stored', () => {
+    const plugin = fakePlugin();
+    const a = write('a.template.json', '{"bad":1}');
+    const b = write('b.template.json', '{"good":1}');
+    const directory = path.join(work, 'cache');
+    const options = { fingerprint: 'f', successOf: noViolation, directory };
+    cachedValidate({ templatePaths: [a] }, options, plugin.validate);
+    const entries = fs.readdirSync(directory).length;
+
+    const unfiled = { ruleName: 'r', description: 'no resource', violatingResources: [] };
+    const withUnfiled = cachedValidate({ templatePaths: [a, b] }, options, () => ({
+      success: false,
+      violations: [unfiled],
+    }));
+    expect(withUnfiled.success).toBe(false);
+    expect(withUnfiled.violations.map((v) => v.description)).toEqual(['bad', 'no resource']);
+
+    const failedWithoutViolation = cachedValidate({ templatePaths: [b] }, options, () => ({
+      success: false,
+      violations: [],
+    }));
+    expect(failedWithoutViolation.success).toBe(false);
+    expect(fs.readdirSync(directory)).toHaveLength(entries);
+  });
+
   test('is off in CI unless asked for, and when turned off', () => {
     expect(validationCacheDir({ CI: 'true' })).toBeUndefined();
+    expect(validationCacheDir({ CI: '1' })).toBeUndefined();
+    expect(validationCacheDir({ CI: 'false', LA_VALIDATION_CACHE_DIR: '/x' })).toBe('/x');
     expect(validationCacheDir({ CI: 'true', LA_VALIDATION_CACHE: 'on', LA_VALIDATION_CACHE_DIR: '/x' })).toBe('/x');
     expect(validationCacheDir({ LA_VALIDATION_CACHE: 'off' })).toBeUndefined();
   });
@@ -105,21 +134,27 @@ describe('compliance with a warm cache', () => {
   const saved = { ...process.env };
   afterEach(() => {
     process.env = { ...saved };
+    jest.restoreAllMocks();
   });
 
-  /** Synthesizes a stack with an unencrypted bucket and an acknowledged finding; returns what the gates saw. */
+  /**
+   * Synthesizes two stacks (so cfn-guard may run in parallel), one bucket with an acknowledged
+   * finding and one stale acknowledgment; returns everything the gates saw.
+   */
   function synth(extraBucket: boolean) {
     const app = new App({ outdir: path.join(work, `out-${Math.random()}`) });
     const compliance = Compliance.attach(app);
-    const stack = new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const bucket = new s3.CfnBucket(stack, 'Plain');
+    const stage = new Stage(app, 'Dev', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stack = new Stack(stage, 'S');
+    new Stack(stage, 'T').templateOptions.description = 'second template';
+    new s3.CfnBucket(stack, 'Plain');
     if (extraBucket) {
       new s3.CfnBucket(stack, 'Second');
     }
-    Validations.of(bucket).acknowledge({
-      id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check',
-      reason: 'test',
-    });
+    const acknowledgments = applyAcknowledgments(stage, 'dev', [
+      { id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check', path: 'S/Plain', reason: 'test' },
+      { id: 'cdk-validator-cfnguard::no_such_rule', path: 'S/Plain', reason: 'test' },
+    ]);
     let error: string | undefined;
     try {
       app.synth();
@@ -127,29 +162,74 @@ describe('compliance with a warm cache', () => {
       // The report's copy lives in each run's own output directory.
       error = (e as Error).message.replace(/A copy of this report can be found in: .*/, '');
     }
-    const guard = compliance
+    const findings = compliance
       .rawFindings(app)
-      .filter((f) => f.id.startsWith('cdk-validator-cfnguard::'))
       .map((f) => `${f.id} ${f.path}`)
       .sort();
-    return { error, guard };
+    return { error, findings, stale: staleAcknowledgments(acknowledgments, compliance.rawFindings(app)) };
   }
 
-  test('cold and warm runs see the same findings and acknowledgments; a changed template is validated again', () => {
+  test('cold and warm runs see the same findings, acknowledgments and stale ones; a changed template is validated again', () => {
     process.env.LA_VALIDATION_CACHE = 'on';
     process.env.LA_VALIDATION_CACHE_DIR = path.join(work, 'cache');
+    process.env.LA_GUARD_PROCESSES = '1';
+    const validate = jest.spyOn(CfnGuardValidator.prototype, 'validate');
+
     const cold = synth(false);
-    const entries = fs.readdirSync(path.join(work, 'cache')).length;
+    expect(validate).toHaveBeenCalledTimes(1);
     const warm = synth(false);
+    expect(validate).toHaveBeenCalledTimes(1);
     expect(warm).toEqual(cold);
-    expect(cold.guard).toContain('cdk-validator-cfnguard::s3_bucket_versioning_enabled_check S/Plain');
+    expect(cold.findings).toContain('cdk-validator-cfnguard::s3_bucket_versioning_enabled_check Dev/S/Plain');
+    expect(cold.stale).toEqual(['dev: cdk-validator-cfnguard::no_such_rule at Dev/S/Plain matches no finding']);
     // The acknowledged finding is filtered from the failure; the unacknowledged ones still fail.
     expect(cold.error).toMatch(/s3_bucket_logging_enabled_check/);
     expect(cold.error).not.toMatch(/s3_bucket_versioning_enabled_check/);
-    expect(fs.readdirSync(path.join(work, 'cache'))).toHaveLength(entries);
 
     const changed = synth(true);
-    expect(changed.guard).toContain('cdk-validator-cfnguard::s3_bucket_versioning_enabled_check S/Second');
-    expect(fs.readdirSync(path.join(work, 'cache')).length).toBeGreaterThan(entries);
+    // Only the changed template goes to cfn-guard again.
+    expect(validate).toHaveBeenCalledTimes(2);
+    expect(validate.mock.calls[1]?.[0].templatePaths).toEqual([
+      expect.stringMatching(/DevS[0-9A-F]{8}\.template\.json$/),
+    ]);
+    expect(changed.findings).toContain('cdk-validator-cfnguard::s3_bucket_versioning_enabled_check Dev/S/Second');
+  });
+
+  test('cfn-guard in parallel processes finds what one process finds', () => {
+    process.env.LA_VALIDATION_CACHE = 'off';
+    process.env.LA_GUARD_PROCESSES = '1';
+    const serial = synth(true);
+    process.env.LA_GUARD_PROCESSES = '2';
+    const validate = jest.spyOn(CfnGuardValidator.prototype, 'validate');
+    const parallel = synth(true);
+    // Two groups went to the runner's own processes, not through this one.
+    expect(validate).not.toHaveBeenCalled();
+    expect(parallel).toEqual(serial);
+    expect(serial.findings.length).toBeGreaterThan(10);
+  });
+});
+
+describe('parallel cfn-guard settings', () => {
+  test('templates are grouped by size, largest first, each to the lightest group', () => {
+    const sized = (name: string, bytes: number) => {
+      const file = path.join(work, name);
+      fs.writeFileSync(file, 'x'.repeat(bytes));
+      return file;
+    };
+    const [a, b, c, d] = [sized('a', 100), sized('b', 60), sized('c', 50), sized('d', 10)];
+    expect(groupsBySize([d, c, b, a], 2)).toEqual([
+      [a, d],
+      [b, c],
+    ]);
+    expect(groupsBySize([a, b], 4)).toEqual([[a], [b]]);
+    expect(groupsBySize([], 2)).toEqual([]);
+  });
+
+  test('LA_GUARD_PROCESSES takes a whole number of at least 1', () => {
+    expect(guardProcesses({ LA_GUARD_PROCESSES: '3' })).toBe(3);
+    expect(guardProcesses({})).toBeGreaterThanOrEqual(1);
+    for (const bad of ['abc', '0', '1.5', '-2']) {
+      expect(() => guardProcesses({ LA_GUARD_PROCESSES: bad })).toThrow(`LA_GUARD_PROCESSES is "${bad}"`);
+    }
   });
 });

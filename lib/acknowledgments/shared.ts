@@ -55,7 +55,3 @@ export const PLAIN_HTTP_LISTENER_RULES = [
   guard('alb_http_to_https_redirection_check'),
 ];
 export const WITH_REPLICAS: readonly EnvironmentName[] = ['staging', 'prod'];
-
-/**
- * The project's single registry of acknowledged findings. Review every change to it.
- */

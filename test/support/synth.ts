@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { EnvironmentName } from '../../config';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../config';
 import type { AppliedAcknowledgment } from '../../lib/acknowledgments';
 import type { Finding } from '../../lib/compliance';
 import { SUMMARY_FILE } from './paths';
@@ -69,4 +69,4 @@ export function template(environment: EnvironmentName, stackId: string): Templat
 }
 
 /** Every environment, for `describe.each`. */
-export const ENVIRONMENTS: readonly EnvironmentName[] = ['dev', 'staging', 'prod'];
+export const ENVIRONMENTS: readonly EnvironmentName[] = ENVIRONMENT_NAMES;
