@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { WebDeploymentStrategy, webServiceProblems } from '../constructs/compute/web-service-rules';
 import { cacheClusterProblems } from '../constructs/data/cache-rules';
 import { postgresDatabaseProblems } from '../constructs/data/postgres-rules';
-import { subnetLayoutProblems } from '../constructs/network/subnet-layout';
+import { secureBucketProblems } from '../constructs/data/secure-bucket-rules';
+import { networkProblems } from '../constructs/network/network-rules';
 import type { Problem } from '../constructs/shared/problems';
 
 /** The environments this project deploys. Adding one is a deliberate change here and in `config/index.ts`. */
@@ -81,8 +82,8 @@ const environmentShape = z.strictObject({
       /** Isolated tier without any route to the internet: databases and caches. */
       database: subnetTier,
     }),
-    /** NAT gateways; 1 is cheap but a single-AZ dependency, one per AZ is highly available. */
-    natGateways: positiveCount,
+    /** NAT gateways, 1 to one per AZ (`networkProblems`); 1 is cheap but a single-AZ dependency. */
+    natGateways: z.number(),
     /** Interface endpoints to create in the application tier, keeping image pulls and secrets off NAT. */
     interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS)),
     /** Retention of VPC flow logs, in days. */
@@ -141,12 +142,12 @@ const environmentShape = z.strictObject({
   }),
   /** S3 buckets for user uploads and for access logs. */
   storage: z.strictObject({
-    /** Days a replaced or deleted object version is kept before it expires. */
-    noncurrentVersionExpirationDays: positiveCount,
-    /** Days after which access logs move to infrequent access (at least 30). */
-    logTransitionDays: z.number().int().min(30, { error: 'S3 Standard-IA needs objects at least 30 days old' }),
-    /** Days after which access logs expire. */
-    logExpirationDays: positiveCount,
+    /** Days a replaced or deleted object version is kept before it expires (`secureBucketProblems`). */
+    noncurrentVersionExpirationDays: z.number(),
+    /** Days after which access logs move to infrequent access, at least 30 (`secureBucketProblems`). */
+    logTransitionDays: z.number(),
+    /** Days after which access logs expire, after the transition (`secureBucketProblems`). */
+    logExpirationDays: z.number(),
   }),
   /**
    * Public DNS: the Route53 zone the environment serves under. Without it the environment serves on
@@ -196,8 +197,9 @@ const environmentShape = z.strictObject({
         timeZone: z
           .string()
           .regex(/^[A-Za-z_]+(\/[A-Za-z_]+)*$/, { error: 'must be an IANA time zone, e.g. Europe/Berlin' }),
-        minTasks: positiveCount,
-        maxTasks: positiveCount.optional(),
+        /** Whole numbers of at least 1 (`webServiceProblems`). */
+        minTasks: z.number(),
+        maxTasks: z.number().optional(),
       }),
     ),
     /** Predictive scaling on CPU. */
@@ -263,15 +265,48 @@ const environmentShape = z.strictObject({
   }),
 });
 
-/** The shape before the cross-field rules below; they receive it already parsed. */
+/** The shape before the cross-field rules below; they receive it as parsed so far (see `whenParsed`). */
 type ParsedConfig = z.output<typeof environmentShape>;
 type RefinementContext = z.RefinementCtx<ParsedConfig>;
+type Path = ReadonlyArray<string | number>;
+
+/** In a path a refinement reads: any index of an array. */
+const ANY_INDEX = '*';
 
 /**
- * Reports the problems of a shared rule function under `prefix` (the section's path). A field the
- * shape already rejected (wrong type, pattern) is not reported twice.
+ * Options of a refinement that reads `paths`: it runs unless the shape rejected one of them for its
+ * type, or something at, above or below them (a missing section, a wrong-typed field).
+ *
+ * zod skips every refinement after any such error, so a wrong type in one field hid the problems of
+ * every section. Issues that leave the value's type intact (`continue: true`: a failed pattern or
+ * range, another refinement's issue) do not stop a refinement: zod runs it after them too.
  */
-function report(ctx: RefinementContext, prefix: ReadonlyArray<string | number>, problems: readonly Problem[]): void {
+function whenParsed(...paths: Path[]): z.core.$ZodSuperRefineParams {
+  const overlaps = (issuePath: readonly PropertyKey[], path: Path) =>
+    issuePath.every((segment, index) => index >= path.length || path[index] === ANY_INDEX || path[index] === segment);
+  return {
+    when: (payload) =>
+      !payload.issues.some(
+        (issue) => issue.continue !== true && paths.some((path) => overlaps(issue.path ?? [], path)),
+      ),
+  };
+}
+
+/**
+ * A number a rule table reads, in a refinement that runs although the number's own field may have
+ * failed to parse: a value of the wrong type becomes NaN. Every comparison with NaN is false, so rules
+ * about other fields stay silent, and the field's own problem is dropped by `report`, the shape having
+ * reported it.
+ */
+function parsedNumber(value: unknown): number {
+  return typeof value === 'number' ? value : NaN;
+}
+
+/**
+ * Reports the problems of a shared rule function under `prefix` (the section's path). A field that
+ * already has an issue (the shape rejected it, or another rule reported it) is not reported twice.
+ */
+function report(ctx: RefinementContext, prefix: Path, problems: readonly Problem[]): void {
   const rejected = new Set(ctx.issues.map((issue) => JSON.stringify(issue.path ?? [])));
   for (const problem of problems) {
     const path = [...prefix, ...problem.path];
@@ -279,6 +314,45 @@ function report(ctx: RefinementContext, prefix: ReadonlyArray<string | number>, 
       ctx.addIssue({ code: 'custom', path, message: problem.message });
     }
   }
+}
+
+/**
+ * Identifier prefix of named resources: `<Project tag>-<name>`, e.g. `learning-assistant-prod`. It
+ * becomes the database's identifier prefix and the cache's replication group id, so the schema checks
+ * it with their rules and reports their problems at `tags.Project`.
+ */
+export function resourcePrefixOf(config: Pick<EnvironmentConfig, 'name' | 'tags'>): string {
+  return `${config.tags.Project}-${config.name}`;
+}
+
+/** Where a problem of an identifier derived from the Project tag is reported: the tag, the one fix. */
+const PROJECT_TAG = ['tags', 'Project'] as const;
+
+/**
+ * Reports a rule function's problems under `prefix`, except those of `field`, an identifier the
+ * config does not set but derives from the Project tag (`resourcePrefixOf`): they go to the tag.
+ */
+function reportWithDerivedIdentifier(
+  ctx: RefinementContext,
+  prefix: Path,
+  problems: readonly Problem[],
+  field: string,
+  identifier: string,
+): void {
+  const derived = (problem: Problem) => problem.path[0] === field;
+  report(
+    ctx,
+    prefix,
+    problems.filter((problem) => !derived(problem)),
+  );
+  report(
+    ctx,
+    PROJECT_TAG,
+    problems.filter(derived).map((problem) => ({
+      path: [],
+      message: `the ${identifier} is derived from it (<Project>-<environment>): ${problem.message}; change the Project tag to fit`,
+    })),
+  );
 }
 
 function availabilityZoneRules(config: ParsedConfig, ctx: RefinementContext): void {
@@ -308,33 +382,34 @@ function drRegionRules(config: ParsedConfig, ctx: RefinementContext): void {
 }
 
 function networkRules(config: ParsedConfig, ctx: RefinementContext): void {
-  const azCount = config.availabilityZones.length;
-  if (config.network.natGateways > azCount) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['network', 'natGateways'],
-      message: `${config.network.natGateways} NAT gateways for ${azCount} availability zones; use at most one per AZ`,
-    });
-  }
-  const layoutProblems = subnetLayoutProblems({
-    vpcCidr: config.network.vpcCidr,
-    tiers: config.network.subnets,
-    azCount,
+  const { network } = config;
+  const problems = networkProblems({
+    vpcCidr: network.vpcCidr,
+    availabilityZones: config.availabilityZones,
+    tiers: network.subnets,
+    natGateways: network.natGateways,
   });
-  // The layout names tiers at its root; in config they sit under network.subnets.
+  // The rules name tiers at their root; in config they sit under network.subnets, and the zones at the root.
   report(
     ctx,
-    ['network'],
-    layoutProblems.map((p) => (p.path[0] === 'vpcCidr' ? p : { ...p, path: ['subnets', ...p.path] })),
+    [],
+    problems.map(({ path, message }) => ({
+      path:
+        path[0] === 'availabilityZones'
+          ? path
+          : ['network', ...(path[0] === 'vpcCidr' || path[0] === 'natGateways' ? path : ['subnets', ...path])],
+      message,
+    })),
   );
 }
 
 function databaseRules(config: ParsedConfig, ctx: RefinementContext): void {
   const { database } = config;
-  report(
+  reportWithDerivedIdentifier(
     ctx,
     ['database'],
     postgresDatabaseProblems({
+      identifierPrefix: resourcePrefixOf(config),
       availabilityZoneCount: config.availabilityZones.length,
       multiAz: database.multiAz,
       readReplicas: database.readReplicas,
@@ -343,6 +418,8 @@ function databaseRules(config: ParsedConfig, ctx: RefinementContext): void {
       backupRetentionDays: database.backupRetentionDays,
       monitoringIntervalSeconds: database.monitoringIntervalSeconds,
     }),
+    'identifierPrefix',
+    'database identifier prefix',
   );
 }
 
@@ -356,41 +433,61 @@ function cacheRules(config: ParsedConfig, ctx: RefinementContext): void {
       message: `"${cache.engineVersion}" is not a ${cache.engine} version this project supports; use one of ${versions.join(', ')}`,
     });
   }
-  report(
+  reportWithDerivedIdentifier(
     ctx,
     ['cache'],
     cacheClusterProblems({
+      replicationGroupId: resourcePrefixOf(config),
       clusterMode: cache.clusterMode,
       shards: cache.shards,
       replicasPerShard: cache.replicasPerShard,
       multiAz: cache.multiAz,
       snapshotRetentionDays: cache.snapshotRetentionDays,
     }),
+    'replicationGroupId',
+    'cache replication group id',
   );
 }
 
 function storageRules(config: ParsedConfig, ctx: RefinementContext): void {
   const { storage } = config;
-  if (storage.logExpirationDays <= storage.logTransitionDays) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['storage', 'logExpirationDays'],
-      message: `${storage.logExpirationDays} days must exceed logTransitionDays (${storage.logTransitionDays})`,
-    });
-  }
+  const problems = secureBucketProblems({
+    noncurrentVersionExpirationDays: storage.noncurrentVersionExpirationDays,
+    transitionToInfrequentAccessDays: storage.logTransitionDays,
+    expirationDays: storage.logExpirationDays,
+  });
+  // The rules name the bucket's props; the config names the access-log bucket's lifecycle.
+  const configFields: Readonly<Record<string, string>> = {
+    transitionToInfrequentAccessDays: 'logTransitionDays',
+    expirationDays: 'logExpirationDays',
+  };
+  report(
+    ctx,
+    ['storage'],
+    problems.map(({ path: [field = '', ...rest], message }) => ({
+      path: [configFields[field] ?? field, ...rest],
+      message,
+    })),
+  );
 }
 
 function computeRules(config: ParsedConfig, ctx: RefinementContext): void {
   const { compute } = config;
+  // Runs when only numbers failed to parse (see `whenParsed` below): those arrive as NaN.
   const problems = webServiceProblems({
-    cpuUnits: compute.cpuUnits,
-    memoryMiB: compute.memoryMiB,
-    minTasks: compute.minTasks,
-    maxTasks: compute.maxTasks,
-    spotPercent: compute.spotPercent,
+    cpuUnits: parsedNumber(compute.cpuUnits),
+    memoryMiB: parsedNumber(compute.memoryMiB),
+    minTasks: parsedNumber(compute.minTasks),
+    maxTasks: parsedNumber(compute.maxTasks),
+    spotPercent: parsedNumber(compute.spotPercent),
     deploymentStrategy: DEPLOYMENT_STRATEGIES[compute.deployment.strategy],
-    trafficShiftPercent: compute.deployment.stepPercent,
-    scheduledCapacity: compute.scheduledScaling,
+    trafficShiftPercent: parsedNumber(compute.deployment.stepPercent),
+    scheduledCapacity: compute.scheduledScaling.map((scheduled) => ({
+      name: scheduled.name,
+      schedule: scheduled.schedule,
+      minTasks: parsedNumber(scheduled.minTasks),
+      maxTasks: scheduled.maxTasks === undefined ? undefined : parsedNumber(scheduled.maxTasks),
+    })),
   });
   // The rules name the construct's props; config files some of them elsewhere.
   const configPaths: Readonly<Record<string, ReadonlyArray<string>>> = {
@@ -432,19 +529,32 @@ function edgeRules(config: ParsedConfig, ctx: RefinementContext): void {
   }
 }
 
+/** The fields identifiers are derived from (`resourcePrefixOf`). */
+const IDENTIFIER_SOURCES: Path[] = [['name'], PROJECT_TAG];
+
 /**
  * The shape of one environment's configuration, with the rules that span fields: one refinement
- * per section, each reporting every problem it finds.
+ * per section, each reporting every problem it finds. Each runs when what it reads parsed, so a
+ * wrong type in one section does not hide the problems of another.
  */
 export const environmentConfigSchema = environmentShape
-  .superRefine(availabilityZoneRules)
-  .superRefine(drRegionRules)
-  .superRefine(networkRules)
-  .superRefine(databaseRules)
-  .superRefine(cacheRules)
-  .superRefine(storageRules)
-  .superRefine(computeRules)
-  .superRefine(edgeRules);
+  .superRefine(availabilityZoneRules, whenParsed(['availabilityZones'], ['region']))
+  .superRefine(drRegionRules, whenParsed(['drRegion'], ['region']))
+  .superRefine(networkRules, whenParsed(['network'], ['availabilityZones']))
+  .superRefine(databaseRules, whenParsed(['database'], ['availabilityZones'], ...IDENTIFIER_SOURCES))
+  .superRefine(cacheRules, whenParsed(['cache'], ...IDENTIFIER_SOURCES))
+  .superRefine(storageRules, whenParsed(['storage']))
+  // Compute's rules read many independent numbers: a wrong type in one of them (passed as NaN) must
+  // not hide the problems of the others, so only what is not a number must have parsed.
+  .superRefine(
+    computeRules,
+    whenParsed(
+      ['compute', 'deployment', 'strategy'],
+      ['compute', 'scheduledScaling', ANY_INDEX, 'name'],
+      ['compute', 'scheduledScaling', ANY_INDEX, 'schedule'],
+    ),
+  )
+  .superRefine(edgeRules, whenParsed(['edge'], ['domain']));
 
 /** A validated environment configuration. */
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

@@ -3,6 +3,9 @@
  * that uses it, reviewed as such.
  */
 
+/** The product's name as people read it, in descriptions and comments of what we deploy. */
+export const PROJECT_TITLE = 'Learning Assistant';
+
 /**
  * Content-Security-Policy of the Next.js app. Next.js inlines its bootstrap scripts and styles,
  * hence 'unsafe-inline' until the app adopts nonces.

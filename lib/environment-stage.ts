@@ -1,6 +1,6 @@
 import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config';
+import { PROJECT_TITLE, type EnvironmentConfig } from '../config';
 import { CLOUDFRONT_REGION } from '../constructs/edge';
 import { ComputeStack, DataStack, EdgeStack, NetworkStack, RegistryStack } from '../stacks';
 import type { EnvironmentStackProps } from '../stacks';
@@ -59,25 +59,25 @@ export class EnvironmentStage extends Stage {
 
     this.network = new NetworkStack(this, 'Network', {
       ...common,
-      description: `Learning Assistant ${config.name}: three-tier VPC, flow logs, database ACL, endpoints`,
+      description: `${PROJECT_TITLE} ${config.name}: three-tier VPC, flow logs, database ACL, endpoints`,
       network: networkProps(config),
     });
 
     this.data = new DataStack(this, 'Data', {
       ...common,
-      description: `Learning Assistant ${config.name}: keys, PostgreSQL with replicas and proxy, cache, buckets`,
+      description: `${PROJECT_TITLE} ${config.name}: keys, PostgreSQL with replicas and proxy, cache, buckets`,
       ...dataProps(config, this.network.network),
     });
 
     this.registry = new RegistryStack(this, 'Registry', {
       ...common,
-      description: `Learning Assistant ${config.name}: image repository`,
+      description: `${PROJECT_TITLE} ${config.name}: image repository`,
       ...registryProps(config),
     });
 
     this.compute = new ComputeStack(this, 'Compute', {
       ...common,
-      description: `Learning Assistant ${config.name}: Next.js on ECS Fargate behind an internal load balancer`,
+      description: `${PROJECT_TITLE} ${config.name}: Next.js on ECS Fargate behind an internal load balancer`,
       ...computeProps(config, this.network.network, this.data, props.imageTag),
     });
 
@@ -89,7 +89,7 @@ export class EnvironmentStage extends Stage {
       // CloudFront's web ACL and certificate must live in us-east-1.
       env: { account: config.account, region: CLOUDFRONT_REGION },
       availabilityZones: [],
-      description: `Learning Assistant ${config.name}: CloudFront, WAF, certificate and DNS (us-east-1)`,
+      description: `${PROJECT_TITLE} ${config.name}: CloudFront, WAF, certificate and DNS (us-east-1)`,
       ...edgeProps(config, this.compute, this.data),
     });
 

@@ -5,7 +5,13 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { WebService, containerImage, type ImageSource, type WebServiceProps } from '../constructs/compute';
+import {
+  WebService,
+  containerImage,
+  type IWebService,
+  type ImageSource,
+  type WebServiceProps,
+} from '../constructs/compute';
 import type { DataServices } from '../constructs/data';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
@@ -49,7 +55,11 @@ export interface ComputeStackProps extends EnvironmentStackProps {
 
 /** The compute layer of one environment: the web service. */
 export class ComputeStack extends EnvironmentStack {
-  public readonly web: WebService;
+  /**
+   * The web service, as the other layers see it: its load balancer, connections and metrics. The
+   * task definition and roles stay inside this stack, which wires them to the data layer.
+   */
+  public readonly web: IWebService;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, props);
@@ -80,7 +90,7 @@ export class ComputeStack extends EnvironmentStack {
       data.cache.credentials.secretArn,
     );
 
-    this.web = new WebService(this, 'Web', {
+    const web = new WebService(this, 'Web', {
       ...props.web,
       image: containerImage(props.image, ecr.Repository.fromRepositoryName(this, 'Repository', props.repositoryName)),
       logEncryptionKey: data.keys.logs,
@@ -103,16 +113,17 @@ export class ComputeStack extends EnvironmentStack {
         CACHE_PASSWORD: ecs.Secret.fromSecretsManager(cacheCredentials, 'password'),
       },
     });
+    this.web = web;
 
     // ECS reads the secrets with the execution role; the data layer's grants keep the key policies
     // free of this stack's roles (see grantSecretRead).
-    const executionRole = this.web.taskDefinition.obtainExecutionRole();
+    const executionRole = web.taskDefinition.obtainExecutionRole();
     data.database.grantReadCredentials(executionRole);
     data.cache.grantReadCredentials(executionRole);
 
-    this.web.allowHttpFrom(ec2.Peer.prefixList(props.cdnOriginPrefixListId), 'CloudFront VPC origin');
-    data.database.allowFrom(this.web, 'Web tasks');
-    data.cache.allowFrom(this.web, 'Web tasks');
-    data.uploadsBucket.grantObjectReadWrite(this.web.taskDefinition.taskRole);
+    web.allowHttpFrom(ec2.Peer.prefixList(props.cdnOriginPrefixListId), 'CloudFront VPC origin');
+    data.database.allowFrom(web, 'Web tasks');
+    data.cache.allowFrom(web, 'Web tasks');
+    data.uploadsBucket.grantObjectReadWrite(web.taskDefinition.taskRole);
   }
 }

@@ -21,6 +21,8 @@ import { EnvironmentStack, type EnvironmentStackProps } from './environment-stac
 export interface DataStackProps extends EnvironmentStackProps {
   /** Alias prefix of the keys, e.g. `alias/learning-assistant/prod`; each key appends its domain. */
   readonly keyAliasPrefix: string;
+  /** Start of each key's description, e.g. the product's name. */
+  readonly keyDescriptionPrefix: string;
   /** What happens to the keys when they leave the stack. */
   readonly keyRemovalPolicy: RemovalPolicy;
   /** PostgreSQL, without its keys (the stack supplies them). */
@@ -51,7 +53,7 @@ export class DataStack extends EnvironmentStack implements DataServices {
       options: Pick<EncryptionKeyProps, 'viaServices' | 'allowCloudWatchLogs'>,
     ) =>
       new EncryptionKey(keys, keyId, {
-        description: `Learning Assistant ${domain} (${props.keyAliasPrefix})`,
+        description: `${props.keyDescriptionPrefix} ${domain} (${props.keyAliasPrefix})`,
         alias: `${props.keyAliasPrefix}/${domain}`,
         removalPolicy: props.keyRemovalPolicy,
         ...options,

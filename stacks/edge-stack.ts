@@ -27,6 +27,8 @@ export interface EdgeDomainProps {
 export interface EdgeStackProps extends EnvironmentStackProps {
   /** Name prefix, e.g. `learning-assistant-prod`. */
   readonly name: string;
+  /** The distribution's comment, e.g. the name and the product it serves. */
+  readonly distributionComment: string;
   /** The app's internal load balancer (in the environment's region). */
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** Bucket for the CDN's standard logs (in the environment's region). */
@@ -97,7 +99,7 @@ export class EdgeStack extends EnvironmentStack {
 
     this.distribution = new WebDistribution(this, 'Cdn', {
       name: props.name,
-      comment: `${props.name}: Learning Assistant`,
+      comment: props.distributionComment,
       loadBalancer: props.loadBalancer,
       originTlsDomainName: domain?.originDomainName,
       webAclArn: this.webAcl.webAclArn,

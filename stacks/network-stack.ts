@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { Network, type NetworkProps } from '../constructs/network';
+import { Network, type INetwork, type NetworkProps } from '../constructs/network';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
 /** Properties of a {@link NetworkStack}. */
@@ -11,7 +11,7 @@ export interface NetworkStackProps extends EnvironmentStackProps {
 /** The network layer of one environment. */
 export class NetworkStack extends EnvironmentStack {
   /** The three-tier VPC, its flow logs, ACLs and endpoints. */
-  public readonly network: Network;
+  public readonly network: INetwork;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);

@@ -77,12 +77,12 @@ describe('bad input stops with one message naming environment, field and problem
     [
       'zero NAT gateways',
       loadWith('dev', (c) => (c.network.natGateways = 0)),
-      /dev: network\.natGateways: must be at least 1/,
+      /dev: network\.natGateways: 0 NAT gateways for 3 availability zones; the application tier needs egress, so use a whole number from 1 \(cheap\) to 3/,
     ],
     [
       'negative NAT gateways',
       loadWith('prod', (c) => (c.network.natGateways = -2)),
-      /prod: network\.natGateways: must be at least 1/,
+      /prod: network\.natGateways: -2 NAT gateways for 3 availability zones/,
     ],
     [
       'more NAT gateways than zones',
@@ -172,7 +172,28 @@ describe('bad input stops with one message naming environment, field and problem
     [
       'logs that expire before they transition',
       loadWith('dev', (c) => (c.storage.logExpirationDays = 30)),
-      /dev: storage\.logExpirationDays: 30 days must exceed logTransitionDays \(30\)/,
+      /dev: storage\.logExpirationDays: 30 days must exceed the 30 days after which objects move to Standard-IA/,
+    ],
+    [
+      'logs that move to Standard-IA too early',
+      loadWith('prod', (c) => (c.storage.logTransitionDays = 10)),
+      /prod: storage\.logTransitionDays: 10 days: S3 Standard-IA accepts objects 30 days or older/,
+    ],
+    [
+      'noncurrent versions that never expire',
+      loadWith('staging', (c) => (c.storage.noncurrentVersionExpirationDays = 0)),
+      /staging: storage\.noncurrentVersionExpirationDays: 0 is not a number of days; give a whole number, 1 or more/,
+    ],
+    [
+      'a Project tag that makes an identifier RDS refuses',
+      loadWith('prod', (c) => (c.tags.Project = 'Learning_Assistant')),
+      /prod: tags\.Project: the database identifier prefix is derived from it \(<Project>-<environment>\): "Learning_Assistant-prod" must start with a letter .*; change the Project tag to fit/,
+    ],
+    [
+      'a Project tag one character too long for the cache',
+      // 41 characters with "-prod": fits an RDS identifier prefix, not an ElastiCache id.
+      loadWith('prod', (c) => (c.tags.Project = 'a'.repeat(36))),
+      /prod: tags\.Project: the cache replication group id is derived from it \(<Project>-<environment>\): "a{36}-prod" must start with a letter, .* at most 40 characters; change the Project tag to fit/,
     ],
   ];
 
@@ -187,6 +208,39 @@ describe('bad input stops with one message naming environment, field and problem
       c.account = 'x';
     });
     expect(load).toThrow(/Invalid configuration:\n {2}- prod: account: .*\n {2}- prod: network\.natGateways: /);
+  });
+
+  test('a type error hides no other problem, in its section or another', () => {
+    const load = loadWith('prod', (c) => {
+      c.compute.minTasks = 'two' as unknown as number;
+      c.compute.spotPercent = 120;
+      c.database.readReplicas = 'two' as unknown as number;
+      c.network.natGateways = 4;
+    });
+    expect(load).toThrow(ConfigError);
+    let message = '';
+    try {
+      load();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split('\n').slice(1)).toEqual([
+      '  - prod: database.readReplicas: Invalid input: expected number, received string',
+      '  - prod: compute.minTasks: Invalid input: expected number, received string',
+      expect.stringMatching(/^ {2}- prod: network\.natGateways: 4 NAT gateways for 3 availability zones/),
+      '  - prod: compute.spotPercent: 120 is not a whole number from 0 to 100',
+    ]);
+  });
+
+  test('a type error hides the rules that read the field', () => {
+    const load = loadWith('prod', (c) => {
+      c.region = 42 as unknown as string;
+      c.database.readReplicas = 3;
+    });
+    // The zones are not checked against a region that is not one; the database is still checked.
+    expect(load).toThrow(
+      /^Invalid configuration:\n {2}- prod: region: .*\n {2}- prod: database\.readReplicas: 3 read replicas cannot each sit/,
+    );
   });
 
   test('an unknown environment name', () => {

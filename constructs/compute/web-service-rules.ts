@@ -1,5 +1,5 @@
 import { isWholeNumber, known, problemsOf, type Problem, type Rule } from '../shared/problems';
-import { FARGATE_CPU_UNITS, fargateSizeProblem } from './fargate-size';
+import { fargateCpuProblem, fargateSizeProblem } from './fargate-size';
 
 /**
  * How new revisions replace old ones. All use ECS's native deployment controller.
@@ -60,23 +60,28 @@ export const MIN_STEP_PERCENT = 0.1;
 
 const SCHEDULE_PATTERN = /^(cron|rate|at)\(.+\)$/;
 
-function sizeProblem({ cpuUnits, memoryMiB }: WebServiceRuleInput): string | undefined {
-  return known(cpuUnits, memoryMiB) ? fargateSizeProblem(cpuUnits, memoryMiB) : undefined;
+// A size problem belongs to the CPU when Fargate has no such CPU size (whatever the memory, even a
+// token), else to the memory that does not fit the CPU.
+function cpuProblem({ cpuUnits }: WebServiceRuleInput): string | undefined {
+  return known(cpuUnits) ? fargateCpuProblem(cpuUnits) : undefined;
 }
 
-// Which field a size problem belongs to: an unknown CPU size, else the memory that does not fit it.
-const cpuSizeKnown = ({ cpuUnits }: WebServiceRuleInput) => FARGATE_CPU_UNITS.includes(cpuUnits);
+function memoryProblem({ cpuUnits, memoryMiB }: WebServiceRuleInput): string | undefined {
+  return known(cpuUnits, memoryMiB) && fargateCpuProblem(cpuUnits) === undefined
+    ? fargateSizeProblem(cpuUnits, memoryMiB)
+    : undefined;
+}
 
 const RULES: ReadonlyArray<Rule<WebServiceRuleInput>> = [
   {
     path: ['cpuUnits'],
-    broken: (input) => known(input.cpuUnits) && !cpuSizeKnown(input),
-    message: (input) => sizeProblem(input) ?? '',
+    broken: (input) => cpuProblem(input) !== undefined,
+    message: (input) => cpuProblem(input) ?? '',
   },
   {
     path: ['memoryMiB'],
-    broken: (input) => cpuSizeKnown(input) && sizeProblem(input) !== undefined,
-    message: (input) => sizeProblem(input) ?? '',
+    broken: (input) => memoryProblem(input) !== undefined,
+    message: (input) => memoryProblem(input) ?? '',
   },
   {
     path: ['minTasks'],
@@ -134,6 +139,16 @@ const SCHEDULED_RULES: ReadonlyArray<Rule<ScheduledInput>> = [
   },
   {
     path: ['minTasks'],
+    broken: ({ scheduled: { minTasks } }) => known(minTasks) && !isWholeNumber(minTasks, 1),
+    message: ({ scheduled: { minTasks } }) => `${minTasks} must be a whole number of at least 1`,
+  },
+  {
+    path: ['maxTasks'],
+    broken: ({ scheduled: { maxTasks } }) => maxTasks !== undefined && known(maxTasks) && !isWholeNumber(maxTasks, 1),
+    message: ({ scheduled: { maxTasks } }) => `${maxTasks} must be a whole number of at least 1`,
+  },
+  {
+    path: ['minTasks'],
     broken: (input) =>
       known(input.scheduled.minTasks, upperBound(input)) && input.scheduled.minTasks > upperBound(input),
     message: (input) => `${input.scheduled.minTasks} exceeds the upper bound (${upperBound(input)})`,
@@ -143,8 +158,9 @@ const SCHEDULED_RULES: ReadonlyArray<Rule<ScheduledInput>> = [
 /**
  * Every reason the web service's settings cannot work: a task size Fargate does not run, task-count
  * bounds that are not `1 <= minTasks <= maxTasks`, a Spot share outside 0 to 100, a traffic step
- * outside 0.1 to 100 or below linear's minimum, and scheduled bounds with an unreadable schedule or a
- * floor above their ceiling. Values that are tokens are skipped, not rejected.
+ * outside 0.1 to 100 or below linear's minimum, and scheduled bounds that are not whole numbers of at
+ * least 1, with an unreadable schedule or a floor above their ceiling. Values that are tokens are
+ * skipped, not rejected.
  *
  * Shared by the construct (which throws them all at once) and the config schema (which reports
  * them under `compute`), so both reject the same settings with the same words.

@@ -5,6 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
+import { splitMetricOptions } from '../shared/metric-options';
 import { throwOnProblems } from '../shared/problems';
 import {
   createAlternateTarget,
@@ -41,71 +42,83 @@ export interface IWebService extends IConstruct, ec2.IConnectable {
    * The share of requests the tasks answered with a 5xx status code, in percent, over the whole
    * load balancer: both target groups of a blue/green deployment.
    *
-   * A math expression over `HTTPCode_Target_5XX_Count` and `RequestCount` sums; `statistic` does not
-   * apply.
+   * A math expression `100 * errors / MAX([errors, requests])` over the sums of
+   * `HTTPCode_Target_5XX_Count` and `RequestCount`. `props` are split by `splitMetricOptions` with
+   * `unlike` members: `statistic` and `unit` do not apply, `account` and `region` go to both
+   * metrics, `label`, `color`, `period` and `visible` to the expression.
    *
-   * @default Sum over 5 minutes
+   * The load balancer publishes `HTTPCode_Target_5XX_Count` only for periods with at least one 5xx,
+   * so in a period without any the rate has no data point rather than 0 (nor has it in a period
+   * without requests). Graphs show a gap; an alarm on it should treat missing data as not
+   * breaching, as the rollback alarms do (`TreatMissingData.NOT_BREACHING`), or it stays in
+   * INSUFFICIENT_DATA while all is well.
+   *
+   * @default - sum over 5 minutes
    */
   metricTarget5xxRate(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /**
    * The time elapsed, in seconds, after a request leaves the load balancer until the tasks answer:
-   * its 95th percentile, over the whole load balancer.
+   * its 95th percentile, over the whole load balancer. `statistic` does not apply.
    *
-   * @default p95 over 5 minutes
+   * @default - p95 over 5 minutes
    */
   metricTargetResponseTimeP95(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /**
    * The time elapsed, in seconds, after a request leaves the load balancer until the tasks answer:
-   * its 99th percentile, over the whole load balancer.
+   * its 99th percentile, over the whole load balancer. `statistic` does not apply.
    *
-   * @default p99 over 5 minutes
+   * @default - p99 over 5 minutes
    */
   metricTargetResponseTimeP99(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /**
    * The number of requests the load balancer processed with a response from the tasks.
    *
-   * @default Sum over 5 minutes
+   * @default - sum over 5 minutes
    */
   metricRequestCount(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /**
    * The load balancer's requests per running task: `RequestCount` divided by Container Insights'
    * `RunningTaskCount` (at least 1), over the whole load balancer. What the service scales on.
    *
-   * A math expression over the request sum and the task average; `statistic` does not apply.
+   * A math expression over the request sum and the task average. `props` are split by
+   * `splitMetricOptions` with `unlike` members: `statistic` and `unit` do not apply, `account` and
+   * `region` go to both metrics, `label`, `color`, `period` and `visible` to the expression.
    *
-   * @default Sum over 5 minutes
+   * @default - sum of requests over average tasks, over 5 minutes
    */
   metricRequestCountPerTask(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /**
    * The number of tasks the load balancer considers healthy, summed over the blue and green target
-   * groups when the deployment strategy alternates between them.
+   * groups when the deployment strategy alternates between them (a math expression; `props` are
+   * split by `splitMetricOptions` with `alike` members, so `statistic` applies to each group).
    *
-   * @default Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricHealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /**
    * The number of tasks the load balancer considers unhealthy, summed over the blue and green
-   * target groups when the deployment strategy alternates between them.
+   * target groups when the deployment strategy alternates between them (a math expression; `props`
+   * are split by `splitMetricOptions` with `alike` members, so `statistic` applies to each group).
    *
-   * @default Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /**
    * The number of tasks in the RUNNING state, from Container Insights.
    *
-   * @default Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricRunningTaskCount(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /**
    * The service's CPU utilization, in percent of the tasks' CPU.
    *
-   * @default Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /**
    * The service's memory utilization, in percent of the tasks' memory.
    *
-   * @default Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 }
@@ -206,13 +219,15 @@ export class WebService extends Construct implements IWebService {
 
   public metricTarget5xxRate(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     const metrics = this.loadBalancer.metrics;
+    const options = splitMetricOptions(props, 'unlike', 'Target 5xx rate (%)');
+    const sum = { ...options.member, statistic: 'Sum' };
     return new cloudwatch.MathExpression({
       expression: '100 * errors / MAX([errors, requests])',
       usingMetrics: {
-        errors: metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, innerOptions(props, 'Sum')),
-        requests: metrics.requestCount(innerOptions(props, 'Sum')),
+        errors: metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, sum),
+        requests: metrics.requestCount(sum),
       },
-      ...expressionOptions(props, 'Target 5xx rate (%)'),
+      ...options.expression,
     });
   }
 
@@ -229,14 +244,15 @@ export class WebService extends Construct implements IWebService {
   }
 
   public metricRequestCountPerTask(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    const options = splitMetricOptions(props, 'unlike', 'Requests per task');
     return new cloudwatch.MathExpression({
       // A service scaled in to nothing still divides by one.
       expression: 'requests / MAX([tasks, 1])',
       usingMetrics: {
-        requests: this.loadBalancer.metrics.requestCount(innerOptions(props, 'Sum')),
-        tasks: this.metricRunningTaskCount(innerOptions(props, 'Average')),
+        requests: this.loadBalancer.metrics.requestCount({ ...options.member, statistic: 'Sum' }),
+        tasks: this.metricRunningTaskCount({ ...options.member, statistic: 'Average' }),
       },
-      ...expressionOptions(props, 'Requests per task'),
+      ...options.expression,
     });
   }
 
@@ -268,39 +284,27 @@ export class WebService extends Construct implements IWebService {
 
   /**
    * A target-group metric over every target group the service may serve from: blue alone, or the
-   * sum of blue and green, since a blue/green deployment leaves the tasks in either.
+   * sum of blue and green, since a blue/green deployment leaves the tasks in either. `props` apply
+   * as {@link splitMetricOptions} says for `alike` members, whether there are one or two groups.
    */
   private sumOverTargetGroups(
-    metric: (targetGroup: elbv2.ApplicationTargetGroup, options?: cloudwatch.MetricOptions) => cloudwatch.Metric,
+    metric: (targetGroup: elbv2.ApplicationTargetGroup, options: cloudwatch.MetricOptions) => cloudwatch.Metric,
     label: string,
     props?: cloudwatch.MetricOptions,
   ): cloudwatch.IMetric {
+    const options = splitMetricOptions(props, 'alike', label);
     const green = this.alternateTargetGroup;
     if (green === undefined) {
-      return metric(this.targetGroup, props);
+      return metric(this.targetGroup, options.single);
     }
-    const statistic = props?.statistic ?? 'Average';
     return new cloudwatch.MathExpression({
       // The target group without tasks may report nothing rather than 0.
       expression: 'FILL(blue, 0) + FILL(green, 0)',
       usingMetrics: {
-        blue: metric(this.targetGroup, innerOptions(props, statistic)),
-        green: metric(green, innerOptions(props, statistic)),
+        blue: metric(this.targetGroup, options.member),
+        green: metric(green, options.member),
       },
-      ...expressionOptions(props, label),
+      ...options.expression,
     });
   }
-}
-
-/** What of a metric method's `props` applies to each metric inside its math expression. */
-function innerOptions(props: cloudwatch.MetricOptions | undefined, statistic: string): cloudwatch.MetricOptions {
-  return { statistic, account: props?.account, region: props?.region };
-}
-
-/** What of a metric method's `props` applies to its math expression itself. */
-function expressionOptions(
-  props: cloudwatch.MetricOptions | undefined,
-  label: string,
-): cloudwatch.MathExpressionOptions {
-  return { label: props?.label ?? label, color: props?.color, period: props?.period, visible: props?.visible };
 }

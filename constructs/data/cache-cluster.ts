@@ -30,8 +30,13 @@ export enum CacheEngine {
  * `<replicationGroupId>-002`... without cluster mode, `<replicationGroupId>-0001-001`... with it;
  * there is no replication-group dimension). The metric methods therefore return one time series
  * over all nodes: the node's own metric for a single node, else a math expression that takes the
- * largest value (utilization, memory, lag) or the sum (evictions, connections). CloudWatch alarms
- * accept at most 10 metrics in an expression: alarm on these only for groups of up to 10 nodes.
+ * largest value (utilization, memory, lag) or the sum (evictions, connections). `props` are split
+ * by `splitMetricOptions` with `alike` members: `statistic`, `unit`, `account` and `region` go on
+ * each node's metric, `label`, `color`, `period` and `visible` on the expression.
+ *
+ * CloudWatch alarms accept at most 10 metrics in an expression (aws-cdk-lib's `Alarm` refuses
+ * more): alarm on these only for groups of up to 10 nodes. Over more nodes the metrics still serve
+ * graphs, and asking for one adds the construct warning `TOO_MANY_MEMBERS_WARNING`.
  */
 export interface ICacheCluster extends IConstruct, ec2.IConnectable {
   /** Host name clients connect to. */
@@ -52,28 +57,28 @@ export interface ICacheCluster extends IConstruct, ec2.IConnectable {
   /**
    * The percentage of CPU utilization of the whole host, of the busiest node.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
   /**
    * The percentage of CPU utilization of the engine thread, of the busiest node.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricEngineCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
   /**
    * The percentage of the memory available to data that is in use, of the fullest node.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricDatabaseMemoryUsagePercentage(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
   /**
    * The number of keys evicted for lack of memory, summed over all nodes.
    *
-   * Sum over 5 minutes
+   * @default - sum over 5 minutes
    */
   metricEvictions(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
@@ -81,14 +86,14 @@ export interface ICacheCluster extends IConstruct, ec2.IConnectable {
    * How far the replicas lag behind their primary, in seconds: the largest lag of any replica.
    * Throws when there are no replicas (only replicas publish `ReplicationLag`).
    *
-   * Maximum over 5 minutes
+   * @default - maximum over 5 minutes
    */
   metricReplicationLag(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
   /**
    * The number of client connections, summed over all nodes.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricCurrConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 }
@@ -393,7 +398,7 @@ export class CacheCluster extends Construct implements ICacheCluster {
    * busiest node. Redis OSS and Valkey run commands on one thread: on nodes with 4 vCPUs or more,
    * watch {@link metricEngineCPUUtilization} instead.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   public metricCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.nodeMetric('MAX', 'CPUUtilization', 'Average', props);
@@ -403,7 +408,7 @@ export class CacheCluster extends Construct implements ICacheCluster {
    * The percentage of CPU utilization of the engine thread (`AWS/ElastiCache`
    * `EngineCPUUtilization`), of the busiest node.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   public metricEngineCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.nodeMetric('MAX', 'EngineCPUUtilization', 'Average', props);
@@ -413,7 +418,7 @@ export class CacheCluster extends Construct implements ICacheCluster {
    * The percentage of the memory available to data that is in use (`AWS/ElastiCache`
    * `DatabaseMemoryUsagePercentage`), of the fullest node. Evictions start near 100.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   public metricDatabaseMemoryUsagePercentage(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.nodeMetric('MAX', 'DatabaseMemoryUsagePercentage', 'Average', props);
@@ -423,7 +428,7 @@ export class CacheCluster extends Construct implements ICacheCluster {
    * The number of keys evicted for lack of memory (`AWS/ElastiCache` `Evictions`), summed over all
    * nodes.
    *
-   * Sum over 5 minutes
+   * @default - sum over 5 minutes
    */
   public metricEvictions(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.nodeMetric('SUM', 'Evictions', 'Sum', props);
@@ -437,7 +442,7 @@ export class CacheCluster extends Construct implements ICacheCluster {
    * Throws a `ValidationError` when `replicasPerShard` is 0: no node would ever publish it, and an
    * alarm on it would stay in INSUFFICIENT_DATA instead of guarding anything.
    *
-   * Maximum over 5 minutes
+   * @default - maximum over 5 minutes
    */
   public metricReplicationLag(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     if (known(this.layout.replicasPerShard) && this.layout.replicasPerShard === 0) {
@@ -453,7 +458,7 @@ export class CacheCluster extends Construct implements ICacheCluster {
    * The number of client connections (`AWS/ElastiCache` `CurrConnections`), summed over all nodes:
    * each node's average over the period, added up.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   public metricCurrConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.nodeMetric('SUM', 'CurrConnections', 'Average', props);
@@ -467,6 +472,7 @@ export class CacheCluster extends Construct implements ICacheCluster {
     props?: cloudwatch.MetricOptions,
   ): cloudwatch.IMetric {
     return acrossMembers(
+      this,
       aggregation,
       this.memberClusterIds(),
       (cacheClusterId, options) =>

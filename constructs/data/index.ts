@@ -4,3 +4,4 @@ export * from './data-services';
 export * from './postgres-database';
 export * from './postgres-rules';
 export * from './secure-bucket';
+export * from './secure-bucket-rules';

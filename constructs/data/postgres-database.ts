@@ -44,28 +44,28 @@ export interface IPostgresDatabase extends IConstruct, ec2.IConnectable {
   /**
    * The percentage of CPU utilization of the primary.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
   /**
    * The amount of available random access memory of the primary, in bytes.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricFreeableMemory(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
   /**
    * The amount of available storage space of the primary, in bytes.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricFreeStorageSpace(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
   /**
    * The number of database connections in use on the primary (the proxy's pool and direct ones).
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   metricDatabaseConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
@@ -73,14 +73,14 @@ export interface IPostgresDatabase extends IConstruct, ec2.IConnectable {
    * How far the read replicas lag behind the primary, in seconds: the largest lag of any replica.
    * Throws when there are no read replicas (only replicas publish `ReplicaLag`).
    *
-   * Maximum over 5 minutes
+   * @default - maximum over 5 minutes
    */
   metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
   /**
    * The current number of client connections to the proxy (the writer endpoint).
    *
-   * Sum over 1 minute
+   * @default - sum over 1 minute
    */
   metricProxyClientConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
@@ -88,14 +88,14 @@ export interface IPostgresDatabase extends IConstruct, ec2.IConnectable {
    * The number of connections the proxy failed to open to the database: the primary is down or
    * unreachable, or refuses the proxy's credentials. Clients then cannot connect at all.
    *
-   * Sum over 5 minutes
+   * @default - sum over 5 minutes
    */
   metricProxyDatabaseConnectionsSetupFailed(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
   /**
    * The number of client connections the proxy refused for failed authentication or TLS.
    *
-   * Sum over 5 minutes
+   * @default - sum over 5 minutes
    */
   metricProxyClientConnectionsSetupFailedAuth(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 }
@@ -565,7 +565,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
    * The percentage of CPU utilization of the primary (`AWS/RDS` `CPUUtilization`, dimension
    * `DBInstanceIdentifier`).
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   public metricCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.instance.metricCPUUtilization(props);
@@ -575,7 +575,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
    * The amount of available random access memory of the primary, in bytes (`AWS/RDS`
    * `FreeableMemory`, dimension `DBInstanceIdentifier`).
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   public metricFreeableMemory(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.instance.metricFreeableMemory(props);
@@ -585,7 +585,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
    * The amount of available storage space of the primary, in bytes (`AWS/RDS` `FreeStorageSpace`,
    * dimension `DBInstanceIdentifier`). Storage autoscaling grows it up to `maxAllocatedStorageGiB`.
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   public metricFreeStorageSpace(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.instance.metricFreeStorageSpace(props);
@@ -596,7 +596,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
    * function and direct IAM-authenticated sessions (`AWS/RDS` `DatabaseConnections`, dimension
    * `DBInstanceIdentifier`).
    *
-   * Average over 5 minutes
+   * @default - average over 5 minutes
    */
   public metricDatabaseConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.instance.metricDatabaseConnections(props);
@@ -605,14 +605,15 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
   /**
    * How far the read replicas lag behind the primary, in seconds: `AWS/RDS` `ReplicaLag` of each
    * replica (dimension `DBInstanceIdentifier`), the replica's own metric when there is one, else the
-   * math expression `MAX([...])` over all replicas. `label`, `color` and `period` go on the
-   * expression, `statistic` and `unit` on each replica's metric.
+   * math expression `MAX([...])` over all replicas. `props` are split by `splitMetricOptions` with
+   * `alike` members: `statistic`, `unit`, `account` and `region` go on each replica's metric,
+   * `label`, `color`, `period` and `visible` on the expression.
    *
    * Throws a `ValidationError` when there are no read replicas: only replicas publish `ReplicaLag`,
    * and an alarm on a metric without data would stay in INSUFFICIENT_DATA instead of guarding
    * anything. Ask for it only where `readReplicas` is above 0.
    *
-   * Maximum over 5 minutes
+   * @default - maximum over 5 minutes
    */
   public metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     if (this.replicas.length === 0) {
@@ -622,6 +623,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
       );
     }
     return acrossMembers(
+      this,
       'MAX',
       this.replicas,
       (replica, options) => replica.metric('ReplicaLag', { statistic: 'Maximum', ...options }),
@@ -636,7 +638,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
    * the instances that serve it; their sum over one minute is the proxy's count (a longer period
    * would add up several reports).
    *
-   * Sum over 1 minute
+   * @default - sum over 1 minute
    */
   public metricProxyClientConnections(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.proxyMetric('ClientConnections', { period: Duration.minutes(1), ...props });
@@ -648,7 +650,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
    * 0, the primary is down, unreachable from the proxy, or refuses the proxy's credentials (e.g. a
    * rotation that went wrong), and clients cannot get connections at all.
    *
-   * Sum over 5 minutes
+   * @default - sum over 5 minutes
    */
   public metricProxyDatabaseConnectionsSetupFailed(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.proxyMetric('DatabaseConnectionsSetupFailed', props);
@@ -660,7 +662,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
    * wrong credentials, or without TLS, which the proxy requires. Worth a ticket rather than a page:
    * it blames clients, not the database.
    *
-   * Sum over 5 minutes
+   * @default - sum over 5 minutes
    */
   public metricProxyClientConnectionsSetupFailedAuth(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.proxyMetric('ClientConnectionsSetupFailedAuth', props);

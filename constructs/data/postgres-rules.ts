@@ -44,9 +44,11 @@ const RULES: ReadonlyArray<Rule<PostgresDatabaseRuleInput>> = [
   {
     path: ['identifierPrefix'],
     broken: ({ identifierPrefix: prefix }) =>
-      prefix !== undefined && known(prefix) && !IDENTIFIER_PREFIX_PATTERN.test(prefix),
+      prefix !== undefined &&
+      known(prefix) &&
+      (!IDENTIFIER_PREFIX_PATTERN.test(prefix) || prefix.includes('--') || prefix.endsWith('-')),
     message: ({ identifierPrefix }) =>
-      `"${identifierPrefix}" must start with a letter and use lowercase letters, digits and hyphens (at most 41 characters)`,
+      `"${identifierPrefix}" must start with a letter and use lowercase letters, digits and single hyphens, not at the end (at most 41 characters; RDS identifiers allow no '--')`,
   },
   {
     path: ['readReplicas'],

@@ -5,6 +5,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
+import { throwOnProblems } from '../shared/problems';
+import { secureBucketProblems } from './secure-bucket-rules';
 
 /**
  * A bucket as the layers above see it: an `s3.IBucket` plus least-privilege object access. Unlike
@@ -101,16 +103,34 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
         `SecureBucket "${id}" sends access logs to another bucket: enable the feature flag "${cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY}" (cdk.json context) so delivery uses a bucket policy instead of ACLs`,
       );
     }
+    const noncurrentVersionExpirationDays = props.noncurrentVersionExpirationDays ?? 30;
+    const problems = secureBucketProblems({
+      noncurrentVersionExpirationDays,
+      transitionToInfrequentAccessDays: props.transitionToInfrequentAccessDays,
+      expirationDays: props.expirationDays,
+    });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const transitions =
-      props.transitionToInfrequentAccessDays === undefined
+    // `Duration` rejects a bad value on its own, one at a time: the lifecycle is built from valid
+    // values only, and the problems are thrown all at once below, when the bucket has its path.
+    const lifecycle: s3.LifecycleRule | undefined =
+      problems.length > 0
         ? undefined
-        : [
-            {
-              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
-              transitionAfter: Duration.days(props.transitionToInfrequentAccessDays),
-            },
-          ];
+        : {
+            id: 'Housekeeping',
+            abortIncompleteMultipartUploadAfter: Duration.days(7),
+            noncurrentVersionExpiration: Duration.days(noncurrentVersionExpirationDays),
+            expiredObjectDeleteMarker: props.expirationDays === undefined,
+            transitions:
+              props.transitionToInfrequentAccessDays === undefined
+                ? undefined
+                : [
+                    {
+                      storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+                      transitionAfter: Duration.days(props.transitionToInfrequentAccessDays),
+                    },
+                  ],
+            expiration: props.expirationDays === undefined ? undefined : Duration.days(props.expirationDays),
+          };
     super(scope, id, {
       bucketName: props.bucketName,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -128,41 +148,17 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
       serverAccessLogsPrefix: props.serverAccessLogsBucket
         ? (props.serverAccessLogsPrefix ?? `s3-access/${id.toLowerCase()}/`)
         : undefined,
-      lifecycleRules: [
-        {
-          id: 'Housekeeping',
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays ?? 30),
-          expiredObjectDeleteMarker: props.expirationDays === undefined,
-          transitions,
-          expiration: props.expirationDays === undefined ? undefined : Duration.days(props.expirationDays),
-        },
-      ],
+      lifecycleRules: lifecycle && [lifecycle],
       removalPolicy,
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
+    throwOnProblems(this, problems);
     this.objectKey = props.encryptionKey;
     // Event notifications to EventBridge through CloudFormation's own property: the L2's
     // `eventBridgeEnabled` deploys a custom-resource Lambda to do the same.
     (this.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
       eventBridgeConfiguration: { eventBridgeEnabled: true },
     };
-    if (
-      props.transitionToInfrequentAccessDays !== undefined &&
-      props.expirationDays !== undefined &&
-      props.expirationDays <= props.transitionToInfrequentAccessDays
-    ) {
-      throw new ValidationError(
-        this,
-        `expirationDays (${props.expirationDays}) must exceed transitionToInfrequentAccessDays (${props.transitionToInfrequentAccessDays})`,
-      );
-    }
-    if (props.transitionToInfrequentAccessDays !== undefined && props.transitionToInfrequentAccessDays < 30) {
-      throw new ValidationError(
-        this,
-        `transitionToInfrequentAccessDays is ${props.transitionToInfrequentAccessDays}; Standard-IA accepts objects 30 days or older`,
-      );
-    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ArnFormat, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -162,7 +162,8 @@ export interface WebAclProps {
   /** Name of the web ACL; the log group is `aws-waf-logs-<name>`. */
   readonly name: string;
   /**
-   * `CLOUDFRONT` (the stack must be in {@link CLOUDFRONT_REGION}) or `REGIONAL`.
+   * `CLOUDFRONT` (the stack must be in {@link CLOUDFRONT_REGION}: checked when the stack's region is
+   * known at synthesis, left to the deployment when it is environment-agnostic) or `REGIONAL`.
    *
    * @default 'CLOUDFRONT'
    */
@@ -215,10 +216,12 @@ export class WebAcl extends Construct {
     super(scope, id);
     this.aclScope = props.scope ?? 'CLOUDFRONT';
     this.metricName = props.name;
-    if (this.aclScope === 'CLOUDFRONT' && Stack.of(this).region !== CLOUDFRONT_REGION) {
+    const region = Stack.of(this).region;
+    // An environment-agnostic stack's region is a token, known only at deployment: nothing to check.
+    if (this.aclScope === 'CLOUDFRONT' && !Token.isUnresolved(region) && region !== CLOUDFRONT_REGION) {
       throw new ValidationError(
         this,
-        `a CLOUDFRONT web ACL must be created in ${CLOUDFRONT_REGION}, not ${Stack.of(this).region}; put it in the environment's edge stack`,
+        `a CLOUDFRONT web ACL must be created in ${CLOUDFRONT_REGION}, not ${region}; put it in the environment's edge stack`,
       );
     }
     this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {

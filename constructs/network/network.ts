@@ -3,13 +3,28 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import { ValidationError } from '../shared/errors';
+import { Construct, type IConstruct } from 'constructs';
 import { sameAccountServicePrincipal } from '../shared/principals';
+import { throwOnProblems } from '../shared/problems';
 import { ServiceRole } from '../shared/service-role';
 import { EncryptionKey } from '../security/encryption-key';
 import { ExplicitIpAddresses } from './explicit-ip-addresses';
-import { subnetLayoutProblems } from './subnet-layout';
+import { networkProblems } from './network-rules';
+
+/**
+ * A network as the layers above see it: the VPC and a subnet selection per tier. Data and compute
+ * layers take this, not the {@link Network} class, so they can run in any VPC with such tiers.
+ */
+export interface INetwork extends IConstruct {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** The public tier: internet-facing, for NAT gateways (and load balancers, should one ever be public). */
+  readonly publicSubnets: ec2.SubnetSelection;
+  /** The application tier: private, egress through NAT. */
+  readonly applicationSubnets: ec2.SubnetSelection;
+  /** The database tier: isolated, no route to the internet. */
+  readonly databaseSubnets: ec2.SubnetSelection;
+}
 
 /** Properties of a {@link Network}. */
 export interface NetworkProps {
@@ -78,8 +93,6 @@ export interface NetworkProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** AWS's default quota of rules per network ACL and direction. */
-const MAX_ACL_RULES_PER_DIRECTION = 20;
 const EPHEMERAL_PORTS = ec2.AclTraffic.tcpPortRange(1024, 65535);
 const HTTPS_PORT = 443;
 
@@ -92,7 +105,7 @@ const HTTPS_PORT = 443;
  *   database ports, plus return traffic; the default security group has no rules.
  * - An S3 gateway endpoint always, and interface endpoints on request, keep AWS API traffic off NAT.
  */
-export class Network extends Construct {
+export class Network extends Construct implements INetwork {
   /** Subnet group name of the public tier. */
   public static readonly PUBLIC_TIER = 'Public';
   /** Subnet group name of the application tier. */
@@ -198,52 +211,22 @@ export class Network extends Construct {
     }
   }
 
+  /** Every problem of the props at once (`networkProblems`), defaults applied. */
   private validate(props: NetworkProps, natGateways: number, databaseTierPorts: number[]): void {
-    const azCount = props.availabilityZones.length;
-    if (azCount < 2) {
-      throw new ValidationError(
-        this,
-        `availabilityZones has ${azCount} zone(s); give at least 2 so the tiers survive an AZ outage`,
-      );
-    }
-    const problems = subnetLayoutProblems({
-      vpcCidr: props.vpcCidr,
-      tiers: {
-        publicSubnetCidrs: props.publicSubnetCidrs,
-        applicationSubnetCidrs: props.applicationSubnetCidrs,
-        databaseSubnetCidrs: props.databaseSubnetCidrs,
-      },
-      azCount,
-    });
-    if (problems.length > 0) {
-      const lines = problems.map((p) => `${p.path[0]}${p.path.length > 1 ? `[${p.path[1]}]` : ''}: ${p.message}`);
-      throw new ValidationError(this, `invalid subnet layout:\n  ${lines.join('\n  ')}`);
-    }
-    if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > azCount) {
-      throw new ValidationError(
-        this,
-        `natGateways is ${natGateways}; the application tier needs egress, so use 1 (cheap) to ${azCount} (one per AZ)`,
-      );
-    }
-    const badPort = databaseTierPorts.find((port) => !Number.isInteger(port) || port < 1 || port > 65535);
-    if (badPort !== undefined || databaseTierPorts.length === 0) {
-      throw new ValidationError(
-        this,
-        `databaseTierPorts ${JSON.stringify(databaseTierPorts)} must list TCP ports between 1 and 65535`,
-      );
-    }
-    // Per AZ: ingress is ports + return traffic from both tiers; egress is replies and HTTPS to
-    // both tiers plus the ports within the database tier.
-    const rulesPerDirection = Math.max(
-      2 * azCount * (databaseTierPorts.length + 1),
-      azCount * (4 + databaseTierPorts.length),
+    throwOnProblems(
+      this,
+      networkProblems({
+        vpcCidr: props.vpcCidr,
+        availabilityZones: props.availabilityZones,
+        tiers: {
+          publicSubnetCidrs: props.publicSubnetCidrs,
+          applicationSubnetCidrs: props.applicationSubnetCidrs,
+          databaseSubnetCidrs: props.databaseSubnetCidrs,
+        },
+        natGateways,
+        databaseTierPorts,
+      }),
     );
-    if (rulesPerDirection > MAX_ACL_RULES_PER_DIRECTION) {
-      throw new ValidationError(
-        this,
-        `databaseTierPorts ${JSON.stringify(databaseTierPorts)} need ${rulesPerDirection} network ACL rules per direction, above the default quota of ${MAX_ACL_RULES_PER_DIRECTION}; serve fewer ports from the database tier`,
-      );
-    }
   }
 
   private createFlowLogs(

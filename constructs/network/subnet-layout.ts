@@ -1,4 +1,5 @@
 import { cidrContains, cidrsOverlap, parseIpv4Cidr, type Ipv4Block } from '../shared/cidr';
+import { known, type Problem } from '../shared/problems';
 
 /** A VPC block and its subnet tiers, one CIDR per availability zone in each tier. */
 export interface SubnetLayout {
@@ -10,28 +11,25 @@ export interface SubnetLayout {
   readonly azCount: number;
 }
 
-/** One thing wrong with a layout; `path` is `['vpcCidr']`, `[tier]` or `[tier, index]`. */
-export interface LayoutProblem {
-  readonly path: ReadonlyArray<string | number>;
-  readonly message: string;
-}
-
 /** VPC prefix lengths AWS accepts. */
 export const VPC_PREFIX_RANGE = { min: 16, max: 28 } as const;
 
 /**
  * Every reason the layout cannot be built: invalid CIDRs, a VPC block of the wrong size,
  * a tier without exactly one subnet per AZ, subnets outside the VPC or overlapping each other.
+ * A problem's `path` is `['vpcCidr']`, `[tier]` or `[tier, index]`. CIDRs that are tokens (known
+ * only at deploy time) are skipped.
  *
- * Shared by the config schema and the network construct so both reject the same inputs
- * with the same words.
+ * Part of `networkProblems`, which the config schema and the network construct share.
  */
-export function subnetLayoutProblems(layout: SubnetLayout): LayoutProblem[] {
-  const problems: LayoutProblem[] = [];
-  const vpc = parseIpv4Cidr(layout.vpcCidr);
-  if ('error' in vpc) {
-    problems.push({ path: ['vpcCidr'], message: vpc.error });
-  } else if (vpc.prefixLength < VPC_PREFIX_RANGE.min || vpc.prefixLength > VPC_PREFIX_RANGE.max) {
+export function subnetLayoutProblems(layout: SubnetLayout): Problem[] {
+  const problems: Problem[] = [];
+  // A token VPC block is skipped like an invalid one: subnets are not tested against it.
+  const parsed = known(layout.vpcCidr) ? parseIpv4Cidr(layout.vpcCidr) : undefined;
+  const vpc = parsed === undefined || 'error' in parsed ? undefined : parsed;
+  if (parsed !== undefined && 'error' in parsed) {
+    problems.push({ path: ['vpcCidr'], message: parsed.error });
+  } else if (vpc && (vpc.prefixLength < VPC_PREFIX_RANGE.min || vpc.prefixLength > VPC_PREFIX_RANGE.max)) {
     problems.push({
       path: ['vpcCidr'],
       message: `/${vpc.prefixLength} is outside the /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max} range a VPC accepts`,
@@ -47,12 +45,15 @@ export function subnetLayoutProblems(layout: SubnetLayout): LayoutProblem[] {
       });
     }
     cidrs.forEach((cidr, index) => {
+      if (!known(cidr)) {
+        return;
+      }
       const block = parseIpv4Cidr(cidr);
       if ('error' in block) {
         problems.push({ path: [tier, index], message: block.error });
         return;
       }
-      if (!('error' in vpc) && !cidrContains(vpc, block)) {
+      if (vpc && !cidrContains(vpc, block)) {
         problems.push({ path: [tier, index], message: `"${cidr}" lies outside the VPC ${vpc.cidr}` });
       }
       const clash = placed.find((other) => cidrsOverlap(other.block, block));

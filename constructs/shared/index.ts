@@ -4,3 +4,4 @@ export * from './service-role';
 export * from './grants';
 export * from './principals';
 export * from './problems';
+export * from './metric-options';

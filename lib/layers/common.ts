@@ -10,8 +10,3 @@ export function removalPolicyOf(config: EnvironmentConfig): RemovalPolicy {
 export function dataRemovalPolicyOf(config: EnvironmentConfig): RemovalPolicy {
   return config.removalPolicy === 'retain' ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY;
 }
-
-/** Identifier prefix of named resources: `learning-assistant-prod`. */
-export function resourcePrefixOf(config: EnvironmentConfig): string {
-  return `${config.tags.Project}-${config.name}`;
-}

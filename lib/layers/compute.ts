@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import { DEPLOYMENT_STRATEGIES, type EnvironmentConfig } from '../../config';
-import type { Network } from '../../constructs/network';
+import { DEPLOYMENT_STRATEGIES, resourcePrefixOf, type EnvironmentConfig } from '../../config';
+import type { INetwork } from '../../constructs/network';
 import type { ComputeStackProps, EnvironmentStackProps } from '../../stacks';
-import { removalPolicyOf, resourcePrefixOf } from './common';
+import { removalPolicyOf } from './common';
 import { repositoryNameOf } from './registry';
 
 /** Directory of the application shipped with this repository. */
@@ -16,7 +16,7 @@ export const APP_DIRECTORY = path.join(__dirname, '..', '..', 'app');
  */
 export function computeProps(
   config: EnvironmentConfig,
-  network: Network,
+  network: INetwork,
   data: ComputeStackProps['data'],
   imageTag?: string,
 ): Omit<ComputeStackProps, keyof EnvironmentStackProps> {

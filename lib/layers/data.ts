@@ -2,16 +2,16 @@ import { PhysicalName } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type { EnvironmentConfig } from '../../config';
+import { PROJECT_TITLE, resourcePrefixOf, type EnvironmentConfig } from '../../config';
 import { CacheEngine } from '../../constructs/data';
-import type { Network } from '../../constructs/network';
+import type { INetwork } from '../../constructs/network';
 import type { DataStackProps, EnvironmentStackProps } from '../../stacks';
-import { dataRemovalPolicyOf, removalPolicyOf, resourcePrefixOf } from './common';
+import { dataRemovalPolicyOf, removalPolicyOf } from './common';
 
 /** Data layer props, wired to the network layer's VPC and tiers. */
 export function dataProps(
   config: EnvironmentConfig,
-  network: Network,
+  network: INetwork,
 ): Omit<DataStackProps, keyof EnvironmentStackProps> {
   const { database, cache, storage } = config;
   const prefix = resourcePrefixOf(config);
@@ -19,6 +19,7 @@ export function dataProps(
   const [major] = database.engineVersion.split('.');
   return {
     keyAliasPrefix: `alias/${config.tags.Project}/${config.name}`,
+    keyDescriptionPrefix: PROJECT_TITLE,
     keyRemovalPolicy: removalPolicyOf(config),
     database: {
       vpc: network.vpc,

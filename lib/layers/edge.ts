@@ -1,8 +1,8 @@
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { EnvironmentConfig } from '../../config';
+import { PROJECT_TITLE, resourcePrefixOf, type EnvironmentConfig } from '../../config';
 import type { ComputeStack, DataStack, EdgeStackProps, EnvironmentStackProps } from '../../stacks';
-import { removalPolicyOf, resourcePrefixOf } from './common';
+import { removalPolicyOf } from './common';
 
 const PRICE_CLASSES = {
   PriceClass_100: cloudfront.PriceClass.PRICE_CLASS_100,
@@ -20,6 +20,7 @@ export function edgeProps(
   const { geoRestriction } = edge;
   return {
     name: resourcePrefixOf(config),
+    distributionComment: `${resourcePrefixOf(config)}: ${PROJECT_TITLE}`,
     loadBalancer: compute.web.loadBalancer,
     logsBucket: data.logsBucket,
     waf: {

@@ -1,8 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations as AwsAnnotations, Duration, type Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { type ICacheCluster, type IPostgresDatabase } from '../../constructs/data';
-import { ValidationError } from '../../constructs/shared';
+import { TOO_MANY_MEMBERS_WARNING, ValidationError } from '../../constructs/shared';
 import { testCache, testDatabase } from '../support/builders';
 import { metricExpression, metricStat } from '../support/metrics';
 
@@ -173,6 +173,83 @@ describe('CacheCluster metrics', () => {
     expect(cpu.period).toBe(60);
     expect(Object.values(cpu.using).map((m) => m.statistic)).toEqual(['Maximum', 'Maximum']);
     expect(metric.toMetricConfig().renderingProperties).toMatchObject({ label: 'Hottest' });
+  });
+
+  test("dimensionsMap never replaces the nodes' dimensions; account and region reach every node", () => {
+    const { stack, cache: c } = testCache();
+    const props = { dimensionsMap: { CacheClusterId: 'elsewhere' }, account: '210987654321', region: 'us-east-1' };
+    const metric = c.metricCurrConnections(props);
+    expect(Object.values(metricExpression(stack, metric).using).map((m) => m.dimensions)).toEqual([
+      { CacheClusterId: 'test-cache-001' },
+      { CacheClusterId: 'test-cache-002' },
+    ]);
+    const members = Object.values(metric.toMetricConfig().mathExpression?.usingMetrics ?? {});
+    expect(members.map((m) => [m.toMetricConfig().metricStat?.account, m.toMetricConfig().metricStat?.region])).toEqual(
+      [
+        ['210987654321', 'us-east-1'],
+        ['210987654321', 'us-east-1'],
+      ],
+    );
+
+    const single = testCache({ replicasPerShard: 0, multiAz: false });
+    const own = single.cache.metricCurrConnections({
+      ...props,
+      statistic: 'Maximum',
+      label: 'Connections',
+      id: 'conn',
+    });
+    expect(metricStat(single.stack, own)).toMatchObject({
+      statistic: 'Maximum',
+      dimensions: { CacheClusterId: 'test-cache-001' },
+    });
+    expect(own.toMetricConfig()).toMatchObject({
+      metricStat: { account: '210987654321', region: 'us-east-1' },
+      renderingProperties: { label: 'Connections' },
+    });
+    expect((own as cloudwatch.Metric).id).toBe('conn');
+  });
+
+  describe('CloudWatch alarms accept at most 10 metrics in an expression', () => {
+    const warnings = (stack: Stack) =>
+      Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('metricTooManyMembers'));
+
+    test('over 12 nodes (4 shards of 1 primary and 2 replicas) a metric warns, and still serves graphs', () => {
+      const { stack, cache: c } = testCache({ clusterMode: true, shards: 4, replicasPerShard: 2 });
+      const cpu = c.metricEngineCPUUtilization();
+      expect(Object.keys(metricExpression(stack, cpu).using)).toHaveLength(12);
+      c.metricEngineCPUUtilization({ period: Duration.minutes(1) });
+      expect(warnings(stack)).toEqual([
+        expect.objectContaining({
+          id: '/Test/Cache',
+          entry: expect.objectContaining({
+            data: expect.stringMatching(
+              /^EngineCPUUtilization \(largest over nodes\) is a math expression over 12 metrics: fine for graphs, but a CloudWatch alarm accepts at most 10 .* \[ack: @constructs\/shared:metricTooManyMembers\]$/,
+            ),
+          }),
+        }),
+      ]);
+      new cloudwatch.GraphWidget({ left: [cpu] });
+      expect(() => new cloudwatch.Alarm(stack, 'Cpu', { metric: cpu, threshold: 90, evaluationPeriods: 1 })).toThrow(
+        /cannot contain more than 10 individual metrics/,
+      );
+    });
+
+    test('up to 10 nodes, no warning', () => {
+      const { stack, cache: c } = testCache({ clusterMode: true, shards: 5, replicasPerShard: 1 });
+      new cloudwatch.Alarm(stack, 'Cpu', {
+        metric: c.metricEngineCPUUtilization(),
+        threshold: 90,
+        evaluationPeriods: 1,
+      });
+      expect(warnings(stack)).toEqual([]);
+    });
+
+    test('the warning can be acknowledged where the metrics only feed graphs', () => {
+      const { stack, cache: c } = testCache({ clusterMode: true, shards: 4, replicasPerShard: 2 });
+      AwsAnnotations.of(c).acknowledgeWarning(TOO_MANY_MEMBERS_WARNING, 'graphs only');
+      c.metricEvictions();
+      expect(warnings(stack)).toEqual([]);
+    });
   });
 
   test('metricReplicationLag without replicas says why', () => {

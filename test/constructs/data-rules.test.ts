@@ -230,3 +230,46 @@ describe('config and constructs say the same for the same rule', () => {
     expect(configMessages).toContain(message);
   });
 });
+
+/**
+ * The config sets no identifiers: they derive from the Project tag (`resourcePrefixOf`). The schema
+ * runs the identifier rules on the derived value and reports the construct's message at the tag.
+ */
+describe('identifiers derived from the Project tag are checked in config', () => {
+  type Case = [label: string, project: string, field: string, build: (identifier: string) => unknown];
+  const cases: Case[] = [
+    [
+      'the database identifier prefix',
+      'Learning_Assistant',
+      'identifierPrefix',
+      (identifier) => testDatabase(() => ({ identifierPrefix: identifier })),
+    ],
+    [
+      'the cache replication group id',
+      // 41 characters with "-prod": RDS takes them, ElastiCache stops at 40.
+      'learning-assistant-for-every-student',
+      'replicationGroupId',
+      (identifier) => testCache(() => ({ replicationGroupId: identifier })),
+    ],
+  ];
+
+  test.each(cases)('%s', (_label, project, field, build) => {
+    const config = structuredClone(environments.prod) as EnvironmentConfigInput & Record<string, any>;
+    config.tags.Project = project;
+    const configMessages = (environmentConfigSchema.safeParse(config).error?.issues ?? [])
+      .filter((issue) => issue.path.join('.') === 'tags.Project')
+      .map((issue) => issue.message);
+
+    const [, message] = thrown(() => build(`${project}-prod`)).match(new RegExp(`: ${field}: (.*)$`)) ?? [];
+    expect(message).toBeDefined();
+    expect(configMessages).toEqual([expect.stringContaining(message ?? '')]);
+    expect(configMessages[0]).toMatch(/change the Project tag to fit$/);
+  });
+
+  test('the committed Project tags derive identifiers both services accept', () => {
+    for (const config of Object.values(environments)) {
+      const issues = environmentConfigSchema.safeParse(config).error?.issues ?? [];
+      expect(issues.filter((issue) => issue.path.join('.') === 'tags.Project')).toEqual([]);
+    }
+  });
+});

@@ -221,10 +221,10 @@ describe('SecureBucket', () => {
   test('rejects a lifecycle S3 cannot run', () => {
     const { stack } = testFixture();
     expect(() => new SecureBucket(stack, 'A', { transitionToInfrequentAccessDays: 10 })).toThrow(
-      /transitionToInfrequentAccessDays is 10; Standard-IA accepts objects 30 days or older/,
+      /^Test\/A: transitionToInfrequentAccessDays: 10 days: S3 Standard-IA accepts objects 30 days or older/,
     );
     expect(() => new SecureBucket(stack, 'B', { transitionToInfrequentAccessDays: 60, expirationDays: 30 })).toThrow(
-      /expirationDays \(30\) must exceed transitionToInfrequentAccessDays \(60\)/,
+      /expirationDays: 30 days must exceed the 60 days after which objects move to Standard-IA/,
     );
   });
 });

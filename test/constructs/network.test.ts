@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Network, type NetworkProps } from '../../constructs/network';
 import { ValidationError } from '../../constructs/shared';
-import { TEST_AZS, testStack } from '../support/test-stack';
+import { TEST_AZS, testStack, thrown } from '../support/test-stack';
 
 function baseProps(): NetworkProps {
   return {
@@ -77,7 +77,7 @@ describe('Network construct', () => {
 
   describe('rejects props that cannot work, naming the value and the fix', () => {
     const cases: Array<[string, Partial<NetworkProps>, RegExp]> = [
-      ['a single AZ', { availabilityZones: ['eu-west-1a'] }, /availabilityZones has 1 zone\(s\); give at least 2/],
+      ['a single AZ', { availabilityZones: ['eu-west-1a'] }, /availabilityZones: 1 zone\(s\); give at least 2/],
       [
         'overlapping subnets',
         { databaseSubnetCidrs: ['10.50.64.0/24', '10.50.65.0/24', '10.50.1.0/24'] },
@@ -96,10 +96,11 @@ describe('Network construct', () => {
       [
         'no NAT gateway',
         { natGateways: 0 },
-        /natGateways is 0; the application tier needs egress, so use 1 \(cheap\) to 3/,
+        /natGateways: 0 NAT gateways for 3 availability zones; the application tier needs egress, so use a whole number from 1 \(cheap\) to 3/,
       ],
-      ['too many NAT gateways', { natGateways: 5 }, /natGateways is 5/],
-      ['an invalid port', { databaseTierPorts: [70000] }, /databaseTierPorts \[70000\] must list TCP ports/],
+      ['too many NAT gateways', { natGateways: 5 }, /natGateways: 5 NAT gateways for 3/],
+      ['half a NAT gateway', { natGateways: 1.5 }, /natGateways: 1\.5 NAT gateways for 3/],
+      ['an invalid port', { databaseTierPorts: [70000] }, /databaseTierPorts: \[70000\] must list TCP ports/],
       [
         'more ports than the ACL quota allows',
         { databaseTierPorts: [5432, 6379, 11211, 3306] },
@@ -113,6 +114,22 @@ describe('Network construct', () => {
 
     test('the message starts with the construct path', () => {
       expect(() => build({ natGateways: 0 })).toThrow(/^Test\/Network: /);
+    });
+
+    test('every problem at once, each at its prop', () => {
+      const message = thrown(() =>
+        build({
+          publicSubnetCidrs: ['10.50.0.0/24', '10.50.1.0/24', '10.51.2.0/24'],
+          natGateways: 4,
+          databaseTierPorts: [0],
+        }),
+      );
+      expect(message).toMatch(/^Test\/Network: 3 invalid props:\n/);
+      expect(message.split('\n').slice(1)).toEqual([
+        '  publicSubnetCidrs[2]: "10.51.2.0/24" lies outside the VPC 10.50.0.0/16',
+        expect.stringMatching(/^ {2}natGateways: 4 NAT gateways/),
+        expect.stringMatching(/^ {2}databaseTierPorts: \[0\] must list TCP ports/),
+      ]);
     });
   });
 });

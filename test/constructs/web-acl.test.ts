@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CLOUDFRONT_REGION, WebAcl, WebAclRuleAction, WebAclRules } from '../../constructs/edge';
@@ -100,6 +100,13 @@ describe('WebAcl', () => {
       /a CLOUDFRONT web ACL must be created in us-east-1, not eu-west-1/,
     );
     expect(CLOUDFRONT_REGION).toBe('us-east-1');
+  });
+
+  test('CLOUDFRONT scope in an environment-agnostic stack: the region is unknown, so nothing is refused', () => {
+    const agnostic = new Stack(new App(), 'Agnostic');
+    expect(Token.isUnresolved(agnostic.region)).toBe(true);
+    new WebAcl(agnostic, 'Acl', { name: 'test', logEncryptionKey: new kms.Key(agnostic, 'Key') });
+    Template.fromStack(agnostic).hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT' });
   });
 });
 

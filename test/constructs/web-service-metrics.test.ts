@@ -129,6 +129,72 @@ describe('WebService metrics', () => {
   });
 });
 
+describe('WebService metrics: what of the options reaches the metrics inside an expression', () => {
+  const { stack, web } = testWebService();
+  const stat = (metric: cloudwatch.IMetric) => metric.toMetricConfig().metricStat;
+  const members = (metric: cloudwatch.IMetric) =>
+    Object.values(metric.toMetricConfig().mathExpression?.usingMetrics ?? {}).map(stat);
+
+  test.each([
+    ['metricTarget5xxRate', ['Sum', 'Sum']],
+    ['metricRequestCountPerTask', ['Sum', 'Average']],
+  ] as const)(
+    '%s: different metrics; the method sets their statistic and unit, the caller where they are read',
+    (method, statistics) => {
+      const metric = web[method]({
+        statistic: 'Maximum',
+        unit: cloudwatch.Unit.PERCENT,
+        account: '210987654321',
+        region: 'eu-central-1',
+        dimensionsMap: { LoadBalancer: 'elsewhere' },
+        label: 'Mine',
+        color: '#ff0000',
+        visible: false,
+        period: Duration.minutes(1),
+      });
+      expect(members(metric)).toEqual(
+        statistics.map((statistic) =>
+          expect.objectContaining({
+            statistic,
+            unitFilter: undefined,
+            account: '210987654321',
+            region: 'eu-central-1',
+          }),
+        ),
+      );
+      expect(JSON.stringify(metricExpression(stack, metric).using)).not.toContain('elsewhere');
+      expect(metric.toMetricConfig()).toMatchObject({
+        mathExpression: { period: 60 },
+        renderingProperties: { label: 'Mine', color: '#ff0000', visible: false },
+      });
+    },
+  );
+
+  test.each(['metricHealthyHostCount', 'metricUnhealthyHostCount'] as const)(
+    '%s: one target group or two, each group takes the same options',
+    (method) => {
+      const props = {
+        statistic: 'Minimum',
+        unit: cloudwatch.Unit.COUNT,
+        account: '210987654321',
+        dimensionsMap: { TargetGroup: 'elsewhere' },
+      };
+      const rolling = stat(web[method](props));
+      const blueGreen = testWebService({ deploymentStrategy: WebDeploymentStrategy.BLUE_GREEN });
+      const [blue, green] = members(blueGreen.web[method](props));
+      for (const [group, color, groupStack] of [
+        [rolling, 'Blue', stack],
+        [blue, 'Blue', blueGreen.stack],
+        [green, 'Green', blueGreen.stack],
+      ] as const) {
+        expect(group).toMatchObject({ statistic: 'Minimum', unitFilter: 'Count', account: '210987654321' });
+        const dimensions = groupStack.resolve(group?.dimensions) as cloudwatch.Dimension[];
+        expect(dimensions.find((d) => d.name === 'TargetGroup')?.value).toEqual(targetGroup(color));
+      }
+    },
+  );
+});
+
 describe('alarms and scaling use the metric methods', () => {
   const { stack, web } = testWebService({ rollback5xxPercent: 7, rollbackLatencyP95Ms: 1500 });
   // Alarms made from the methods, rendered by aws-cdk-lib, as what the rollback alarms must equal.

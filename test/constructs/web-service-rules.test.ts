@@ -67,6 +67,27 @@ describe('webServiceProblems', () => {
       ['scheduledCapacity.0.minTasks: 5 exceeds the upper bound (4)'],
     ],
     [
+      'a scheduled floor of no task',
+      { scheduledCapacity: [{ name: 'Night', schedule: 'rate(1 day)', minTasks: 0 }] },
+      ['scheduledCapacity.0.minTasks: 0 must be a whole number of at least 1'],
+    ],
+    [
+      'scheduled bounds that are not whole numbers',
+      { scheduledCapacity: [{ name: 'Peak', schedule: 'rate(1 day)', minTasks: 1.5, maxTasks: 3.5 }] },
+      [
+        'scheduledCapacity.0.minTasks: 1.5 must be a whole number of at least 1',
+        'scheduledCapacity.0.maxTasks: 3.5 must be a whole number of at least 1',
+      ],
+    ],
+    [
+      'a scheduled ceiling of no task',
+      { scheduledCapacity: [{ name: 'Off', schedule: 'rate(1 day)', minTasks: 1, maxTasks: 0 }] },
+      [
+        'scheduledCapacity.0.maxTasks: 0 must be a whole number of at least 1',
+        'scheduledCapacity.0.minTasks: 1 exceeds the upper bound (0)',
+      ],
+    ],
+    [
       'a scheduled floor above its own ceiling',
       { scheduledCapacity: [{ name: 'Peak', schedule: 'at(2030-01-01T00:00:00)', minTasks: 3, maxTasks: 2 }] },
       ['scheduledCapacity.0.minTasks: 3 exceeds the upper bound (2)'],
@@ -89,6 +110,16 @@ describe('webServiceProblems', () => {
     ).toEqual(['memoryMiB', 'spotPercent', 'scheduledCapacity.0.schedule', 'scheduledCapacity.1.minTasks']);
   });
 
+  test('an unknown CPU size is explained from the CPU alone, whatever the memory', () => {
+    const unknownNumber = Token.asNumber(Lazy.number({ produce: () => 1 }));
+    expect(problems({ cpuUnits: 300, memoryMiB: unknownNumber })).toEqual([
+      'cpuUnits: 300 CPU units is not a Fargate size; use one of 256, 512, 1024, 2048, 4096',
+    ]);
+    expect(problems({ cpuUnits: 300, memoryMiB: 100_000 })).toEqual([
+      'cpuUnits: 300 CPU units is not a Fargate size; use one of 256, 512, 1024, 2048, 4096',
+    ]);
+  });
+
   test('skips tokens instead of testing their placeholders', () => {
     const unknownNumber = Token.asNumber(Lazy.number({ produce: () => 1 }));
     expect(
@@ -99,7 +130,12 @@ describe('webServiceProblems', () => {
         spotPercent: unknownNumber,
         trafficShiftPercent: unknownNumber,
         scheduledCapacity: [
-          { name: 'Later', schedule: Lazy.string({ produce: () => 'soon' }), minTasks: unknownNumber },
+          {
+            name: 'Later',
+            schedule: Lazy.string({ produce: () => 'soon' }),
+            minTasks: unknownNumber,
+            maxTasks: unknownNumber,
+          },
         ],
       }),
     ).toEqual([]);
@@ -144,6 +180,33 @@ describe('the config schema reports the same rules under compute', () => {
     ]);
     expect(prodProblems((c) => (c.compute.spotPercent = 120))).toEqual([
       '  - prod: compute.spotPercent: 120 is not a whole number from 0 to 100',
+    ]);
+  });
+
+  test('scheduled bounds are checked by the rule table only, in its words', () => {
+    expect(prodProblems((c) => (c.compute.scheduledScaling[0].minTasks = 0))).toEqual([
+      '  - prod: compute.scheduledScaling[0].minTasks: 0 must be a whole number of at least 1',
+    ]);
+    expect(prodProblems((c) => (c.compute.scheduledScaling[1].maxTasks = 6.5))).toEqual([
+      '  - prod: compute.scheduledScaling[1].maxTasks: 6.5 must be a whole number of at least 1',
+    ]);
+  });
+
+  test('a type error in one field hides no problem of another', () => {
+    expect(
+      prodProblems((c) => {
+        c.compute.minTasks = 'two' as unknown as number;
+        c.compute.spotPercent = 120;
+        c.compute.scheduledScaling[0].maxTasks = 'many' as unknown as number;
+        c.compute.scheduledScaling[1].schedule = 'nightly';
+      }),
+    ).toEqual([
+      '  - prod: compute.minTasks: Invalid input: expected number, received string',
+      '  - prod: compute.scheduledScaling[0].maxTasks: Invalid input: expected number, received string',
+      '  - prod: compute.spotPercent: 120 is not a whole number from 0 to 100',
+      expect.stringMatching(
+        /^ {2}- prod: compute\.scheduledScaling\[1\]\.schedule: "nightly" \(OffHours\) is not a schedule/,
+      ),
     ]);
   });
 
