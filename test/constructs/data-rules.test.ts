@@ -10,6 +10,7 @@ import {
 } from '../../constructs/data';
 import { testCache, testDatabase } from '../support/builders';
 import { thrown } from '../support/test-stack';
+import { schemaMessages } from '../support/config';
 
 const validDatabase: PostgresDatabaseRuleInput = {
   identifierPrefix: 'learning-assistant-prod',
@@ -217,12 +218,7 @@ describe('config and constructs say the same for the same rule', () => {
   ];
 
   test.each(cases)('%s', (_label, section, field, mutate, build) => {
-    const config = structuredClone(environments.prod) as EnvironmentConfigInput & Record<string, any>;
-    mutate(config);
-    const result = environmentConfigSchema.safeParse(config);
-    const configMessages = (result.error?.issues ?? [])
-      .filter((issue) => issue.path.join('.') === `${section}.${field}`)
-      .map((issue) => issue.message);
+    const configMessages = schemaMessages(`${section}.${field}`, mutate);
 
     const constructMessage = thrown(build);
     const [, message] = constructMessage.match(new RegExp(`: ${field}: (.*)$`)) ?? [];
@@ -254,11 +250,7 @@ describe('identifiers derived from the Project tag are checked in config', () =>
   ];
 
   test.each(cases)('%s', (_label, project, field, build) => {
-    const config = structuredClone(environments.prod) as EnvironmentConfigInput & Record<string, any>;
-    config.tags.Project = project;
-    const configMessages = (environmentConfigSchema.safeParse(config).error?.issues ?? [])
-      .filter((issue) => issue.path.join('.') === 'tags.Project')
-      .map((issue) => issue.message);
+    const configMessages = schemaMessages('tags.Project', (config) => (config.tags.Project = project));
 
     const [, message] = thrown(() => build(`${project}-prod`)).match(new RegExp(`: ${field}: (.*)$`)) ?? [];
     expect(message).toBeDefined();

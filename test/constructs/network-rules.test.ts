@@ -1,8 +1,7 @@
 import { Token } from 'aws-cdk-lib';
-import { environments, type EnvironmentConfigInput } from '../../config';
-import { environmentConfigSchema } from '../../config/schema';
 import { Network, networkProblems, type NetworkProps, type NetworkRuleInput } from '../../constructs/network';
 import { TEST_AZS, testStack, thrown } from '../support/test-stack';
+import { schemaMessages } from '../support/config';
 
 const VALID: NetworkRuleInput = {
   vpcCidr: '10.50.0.0/16',
@@ -96,12 +95,7 @@ describe('the construct and the config say the same for the same rule', () => {
   };
 
   /** The messages the schema reports at `path` for prod changed by `mutate`. */
-  function configMessages(path: string, mutate: (config: EnvironmentConfigInput & Record<string, any>) => void) {
-    const config = structuredClone(environments.prod) as EnvironmentConfigInput & Record<string, any>;
-    mutate(config);
-    const result = environmentConfigSchema.safeParse(config);
-    return (result.error?.issues ?? []).filter((issue) => issue.path.join('.') === path).map((i) => i.message);
-  }
+  const configMessages = schemaMessages;
 
   /** The message the construct throws for `field` with `changes`. */
   function constructMessage(field: string, changes: Partial<NetworkProps>): string | undefined {

@@ -1,7 +1,7 @@
 import { Lazy, Token } from 'aws-cdk-lib';
 import { WebDeploymentStrategy, webServiceProblems, type WebServiceRuleInput } from '../../constructs/compute';
-import { environments, type EnvironmentConfigInput } from '../../config';
-import { loadConfigs } from '../../lib/config-loader';
+import { type EnvironmentConfigInput } from '../../config';
+import { loadWith } from '../support/config';
 
 const VALID: WebServiceRuleInput = {
   cpuUnits: 512,
@@ -145,10 +145,8 @@ describe('webServiceProblems', () => {
 describe('the config schema reports the same rules under compute', () => {
   /** The messages of loading the committed configs with prod's input changed by `mutate`. */
   function prodProblems(mutate: (config: EnvironmentConfigInput & Record<string, any>) => void): string[] {
-    const prod = structuredClone(environments.prod) as EnvironmentConfigInput & Record<string, any>;
-    mutate(prod);
     try {
-      loadConfigs({ context: () => undefined, env: {}, environments: { ...environments, prod } });
+      loadWith('prod', mutate)();
     } catch (error) {
       return (error as Error).message.split('\n').slice(1);
     }

@@ -1,5 +1,6 @@
 import {
   ENVIRONMENT_NAMES,
+  environmentConfigSchema,
   environments,
   type EnvironmentConfig,
   type EnvironmentConfigInput,
@@ -33,6 +34,21 @@ export function loadWith(
   const copy = structuredClone(environments[name]) as EnvironmentConfigInput & Record<string, any>;
   mutate(copy);
   return () => loadConfigs({ context: noContext, env: {}, environments: { ...environments, [name]: copy } });
+}
+
+/**
+ * The messages the schema alone reports at `path` (e.g. `database.readReplicas`) for `name`'s
+ * committed input changed by `mutate`: how rule tests compare config's words with a construct's.
+ */
+export function schemaMessages(
+  path: string,
+  mutate: (config: EnvironmentConfigInput & Record<string, any>) => void,
+  name: EnvironmentName = 'prod',
+): string[] {
+  const copy = structuredClone(environments[name]) as EnvironmentConfigInput & Record<string, any>;
+  mutate(copy);
+  const issues = environmentConfigSchema.safeParse(copy).error?.issues ?? [];
+  return issues.filter((issue) => issue.path.join('.') === path).map((issue) => issue.message);
 }
 
 /** One entry per environment: which branch of a test each environment's committed config takes. */
