@@ -226,11 +226,23 @@ export class RecordingCloudFormationValidatePlugin
     // Its rules and resource schemas ship inside aws-cdk-lib.
     const fingerprint = `${this.name}@${this.version ?? '?'}:aws-cdk-lib@${AWS_CDK_LIB_VERSION}`;
     const report = cachedValidate<PolicyViolation>(context, { fingerprint, successOf: noBlockingViolation }, (ctx) =>
-      super.validate(ctx as IPolicyValidationContext),
+      sharedCloudFormationValidation().validate(ctx as IPolicyValidationContext),
     );
     this.rawReport = structuredClone(report);
     return report;
   }
+}
+
+let sharedValidation: CloudFormationValidatePlugin | undefined;
+
+/**
+ * One CloudFormation validation engine per process, as aws-cdk-lib keeps for its default plugin:
+ * starting the engine takes over a second, and a test run synthesizes many apps. Each app still
+ * registers its own recording plugin, which only delegates the validation.
+ */
+function sharedCloudFormationValidation(): CloudFormationValidatePlugin {
+  sharedValidation ??= new CloudFormationValidatePlugin();
+  return sharedValidation;
 }
 
 /** The validation plugins attached to an app. */
