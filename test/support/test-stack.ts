@@ -28,9 +28,14 @@ export interface TestStackOptions {
   readonly props?: StackProps;
 }
 
-/** A {@link TestStack} in a fresh app without the built-in template validation (the gates test that). */
+/** A {@link TestStack} in a fresh app without the built-in template validation (the gates test that) or bundling. */
 export function testStack(options: TestStackOptions = {}): TestStack {
-  const app = new App({ builtinCloudFormationValidation: false, context: options.context });
+  // No asset bundling (the probe Lambda's esbuild run): construct tests read templates, and the
+  // environment tests prove the bundle itself.
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:bundling-stacks': [], ...options.context },
+  });
   return new TestStack(app, options.id ?? 'Test', {
     env: { account: '123456789012', region: options.region ?? 'eu-west-1' },
     ...options.props,
