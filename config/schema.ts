@@ -65,7 +65,10 @@ const environmentShape = z.strictObject({
   /** Home region of the environment. */
   region,
   /** Exactly three availability zones of `region`, named explicitly so synthesis needs no lookup. */
-  availabilityZones: z.array(nonEmpty).length(3, { error: 'exactly three availability zones are required' }),
+  // A refinement, not .length(3): zod aborts on a length mismatch, which would hide every other problem.
+  availabilityZones: z
+    .array(nonEmpty)
+    .refine((zones) => zones.length === 3, { error: 'exactly three availability zones are required' }),
   /** Region that receives backup copies for disaster recovery; must differ from `region`. */
   drRegion: region,
   /** What happens to stateful resources (keys, log groups, later databases) when their stack is deleted. */
@@ -358,7 +361,9 @@ function reportWithDerivedIdentifier(
 function availabilityZoneRules(config: ParsedConfig, ctx: RefinementContext): void {
   const azCount = config.availabilityZones.length;
   config.availabilityZones.forEach((az, index) => {
-    if (!new RegExp(`^${config.region}[a-z]$`).test(az)) {
+    // The region may itself be malformed (reported on its own): compare text, never build a pattern from it.
+    const letter = az.slice(config.region.length);
+    if (!az.startsWith(config.region) || !/^[a-z]$/.test(letter)) {
       ctx.addIssue({
         code: 'custom',
         path: ['availabilityZones', index],

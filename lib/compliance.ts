@@ -222,6 +222,11 @@ export class RecordingCloudFormationValidatePlugin
   public readonly namespace = CloudFormationValidatePlugin.PLUGIN_NAME.replace(/ /g, '-');
   public rawReport: PolicyValidationPluginReport = { success: true, violations: [] };
 
+  /** No options: validation goes to the shared engine, which runs aws-cdk-lib's default rules. */
+  constructor() {
+    super();
+  }
+
   public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     // Its rules and resource schemas ship inside aws-cdk-lib.
     const fingerprint = `${this.name}@${this.version ?? '?'}:aws-cdk-lib@${AWS_CDK_LIB_VERSION}`;

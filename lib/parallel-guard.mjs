@@ -18,8 +18,16 @@ if (process.argv[2] === '--group') {
   const groups = JSON.parse(process.argv[2]);
   const self = fileURLToPath(import.meta.url);
   const children = new Set();
-  // Stopped (the plugin's timeout) or failed: leave no cfn-guard running behind.
-  const stopAll = () => children.forEach((child) => child.kill('SIGKILL'));
+  // Stopped (the plugin's timeout) or failed: leave no cfn-guard running behind. Each group leads
+  // its own process group, so the cfn-guard binary it runs goes with it.
+  const stopAll = () =>
+    children.forEach((child) => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    });
   process.on('SIGTERM', () => {
     stopAll();
     process.exit(1);
@@ -28,6 +36,7 @@ if (process.argv[2] === '--group') {
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [self, '--group', JSON.stringify(group)], {
         stdio: ['ignore', 'pipe', 'inherit'],
+        detached: true,
       });
       children.add(child);
       const chunks = [];
@@ -35,9 +44,15 @@ if (process.argv[2] === '--group') {
       child.on('error', reject);
       child.on('close', (code) => {
         children.delete(child);
-        return code === 0
-          ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
-          : reject(new Error(`cfn-guard group exited with ${code}`));
+        if (code !== 0) {
+          reject(new Error(`cfn-guard group exited with ${code}`));
+          return;
+        }
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (error) {
+          reject(new Error(`cfn-guard group answered no report: ${error.message}`));
+        }
       });
     });
   try {

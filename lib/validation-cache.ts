@@ -126,7 +126,7 @@ export function cachedValidate<V extends CacheableViolation>(
       templatePaths: context.templatePaths.filter((p) => missingPaths.has(p)),
       stackTemplates: context.stackTemplates?.filter((s) => missingPaths.has(s.templatePath)),
     });
-    if (!attributable(report, [...missingPaths])) {
+    if (!attributable(report, [...missingPaths], options.successOf)) {
       // What the cache cannot file under one template must not be lost: report it with the cached
       // verdicts of the other templates, and keep nothing of this run.
       const known = mergeViolations([...cached.values()].flat());
@@ -157,15 +157,17 @@ function sameTemplate(a: string | undefined, b: string): boolean {
 }
 
 /**
- * True when `report` can be stored template by template: every violation names at least one
- * resource, each resource names one of `templatePaths`, and a failed report has a violation to show.
+ * True when `report` can be stored template by template: the plugin's verdict is the one its
+ * violations give under `successOf` (a failure the violations do not explain cannot be filed under a
+ * template), every violation names at least one resource, and each resource one of `templatePaths`.
  */
 function attributable<V extends CacheableViolation>(
   report: TemplateReport<V>,
   templatePaths: readonly string[],
+  successOf: (violations: readonly V[]) => boolean,
 ): boolean {
   return (
-    (report.success || report.violations.length > 0) &&
+    report.success === successOf(report.violations) &&
     report.violations.every(
       (v) =>
         v.violatingResources.length > 0 &&

@@ -95,7 +95,6 @@ describe('the construct and the config say the same for the same rule', () => {
   };
 
   /** The messages the schema reports at `path` for prod changed by `mutate`. */
-  const configMessages = schemaMessages;
 
   /** The message the construct throws for `field` with `changes`. */
   function constructMessage(field: string, changes: Partial<NetworkProps>): string | undefined {
@@ -106,7 +105,7 @@ describe('the construct and the config say the same for the same rule', () => {
   test.each([0, 4, 2.5])('%s NAT gateways', (natGateways) => {
     const message = constructMessage('natGateways', { natGateways });
     expect(message).toBeDefined();
-    expect(configMessages('network.natGateways', (c) => (c.network.natGateways = natGateways))).toEqual([message]);
+    expect(schemaMessages('network.natGateways', (c) => (c.network.natGateways = natGateways))).toEqual([message]);
   });
 
   test('a tier missing a subnet', () => {
@@ -114,7 +113,7 @@ describe('the construct and the config say the same for the same rule', () => {
       applicationSubnetCidrs: ['10.0.11.0/24', '10.0.12.0/24'],
     });
     expect(message).toBeDefined();
-    expect(configMessages('network.subnets.application', (c) => c.network.subnets.application.pop())).toEqual([
+    expect(schemaMessages('network.subnets.application', (c) => c.network.subnets.application.pop())).toEqual([
       message,
     ]);
   });
@@ -125,7 +124,7 @@ describe('the construct and the config say the same for the same rule', () => {
     });
     expect(message).toBeDefined();
     expect(
-      configMessages('network.subnets.database.1', (c) => (c.network.subnets.database[1] = '10.9.22.0/24')),
+      schemaMessages('network.subnets.database.1', (c) => (c.network.subnets.database[1] = '10.9.22.0/24')),
     ).toEqual([message]);
   });
 });
