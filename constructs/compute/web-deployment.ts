@@ -190,5 +190,7 @@ export function createDeploymentProbe(
       role: invokeRole,
     }),
   );
+  // ECS assumes the role at the first deployment's hook: its policy must exist by then.
+  service.node.addDependency(invokeRole);
   return fn;
 }

@@ -205,5 +205,11 @@ export function createService(
     propagateTags: ecs.PropagatedTagSource.SERVICE,
     healthCheckGracePeriod: Duration.seconds(60),
   });
+  // The service references the cluster, not the cluster's capacity-provider association (added by
+  // an aspect), so a first create can start the service first and fail: "capacity provider not
+  // associated with the cluster" (aws/containers-roadmap#631). It also names the execution role,
+  // whose permissions sit in a separate managed policy: wait for both, so the first tasks can pull
+  // images and read secrets.
+  service.node.addDependency(tasks.cluster, tasks.taskDefinition.obtainExecutionRole());
   return { service, connections: securityGroup.connections };
 }

@@ -394,7 +394,8 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     const monitoringRole = monitoring
       ? new ServiceRole(this, 'MonitoringRole', {
           description: 'RDS enhanced monitoring',
-          assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+          // RDS's guide to Enhanced Monitoring recommends aws:SourceAccount against the confused deputy.
+          assumedBy: sameAccountServicePrincipal(this, 'monitoring.rds.amazonaws.com'),
           managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
         })
       : undefined;

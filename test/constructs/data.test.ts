@@ -26,6 +26,22 @@ describe('PostgresDatabase', () => {
     t.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'CNAME' }, 1);
   });
 
+  test('the enhanced-monitoring role trusts RDS monitoring of its own account only (confused deputy)', () => {
+    const { stack } = testDatabase();
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'monitoring.rds.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          },
+        ],
+      },
+    });
+  });
+
   test('allowFrom opens the proxy and the replicas, never the primary', () => {
     const { stack, db, client } = testDatabase({ readReplicas: 2 });
     db.allowFrom(client);

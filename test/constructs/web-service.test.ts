@@ -46,6 +46,33 @@ describe('WebService', () => {
     expect(web.deploymentProbe).toBeDefined();
   });
 
+  /** The service's DependsOn, and the logical IDs of what it must wait for, in a service built with `props`. */
+  function serviceWaits(props: Partial<WebServiceProps>) {
+    const t = Template.fromStack(testWebService(props).stack);
+    const policy = (prefix: string) =>
+      Object.keys(t.findResources('AWS::IAM::ManagedPolicy')).find((id) => id.startsWith(prefix));
+    const [service] = Object.values(t.findResources('AWS::ECS::Service'));
+    return {
+      dependsOn: service?.DependsOn as string[],
+      association: Object.keys(t.findResources('AWS::ECS::ClusterCapacityProviderAssociations'))[0],
+      executionPolicy: policy('WebExecutionRolePolicy'),
+      invokePolicy: policy('WebDeploymentProbeInvokeRolePolicy'),
+    };
+  }
+
+  test('the service waits for the capacity-provider association and the execution role policy (first create)', () => {
+    const { dependsOn, association, executionPolicy } = serviceWaits({});
+    expect(association).toEqual(expect.any(String));
+    expect(executionPolicy).toEqual(expect.any(String));
+    expect(dependsOn).toEqual(expect.arrayContaining([association, executionPolicy]));
+  });
+
+  test('with a lifecycle hook, the service also waits for the policy of the role ECS invokes it with', () => {
+    const { dependsOn, invokePolicy } = serviceWaits({ deploymentStrategy: WebDeploymentStrategy.BLUE_GREEN });
+    expect(invokePolicy).toEqual(expect.any(String));
+    expect(dependsOn).toContain(invokePolicy);
+  });
+
   test('allowHttpFrom admits a peer on the production listener port', () => {
     const { stack, vpc, web } = testWebService();
     const peer = new ec2.SecurityGroup(stack, 'Edge', { vpc });
