@@ -1,7 +1,8 @@
-import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
+import { Aspects, Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PROJECT_TITLE, type EnvironmentConfig } from '../config';
 import { CLOUDFRONT_REGION } from '../constructs/edge';
+import { ClosedEgress } from '../constructs/shared';
 import { ComputeStack, DataStack, EdgeStack, NetworkStack, RegistryStack } from '../stacks';
 import type { EnvironmentStackProps } from '../stacks';
 import { computeProps, dataProps, edgeProps, networkProps, registryProps } from './layers';
@@ -92,6 +93,9 @@ export class EnvironmentStage extends Stage {
       description: `${PROJECT_TITLE} ${config.name}: CloudFront, WAF, certificate and DNS (us-east-1)`,
       ...edgeProps(config, this.compute, this.data),
     });
+
+    // Every "no outbound" security group of every layer, ours or another team's, is created closed.
+    Aspects.of(this).add(new ClosedEgress());
 
     for (const [key, value] of Object.entries({ ...config.tags, ManagedBy: 'aws-cdk' })) {
       Tags.of(this).add(key, value, { excludeResourceTypes: UNTAGGABLE_TYPES });

@@ -5,3 +5,4 @@ export * from './grants';
 export * from './principals';
 export * from './problems';
 export * from './metric-options';
+export * from './closed-egress';

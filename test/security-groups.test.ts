@@ -1,0 +1,26 @@
+import { ENVIRONMENTS, resources, synthesized } from './support/synth';
+
+/**
+ * A security group without inline egress is created by EC2 with an allow-all egress rule, whatever
+ * standalone egress resources follow; `ClosedEgress` (applied to every stage) prevents that.
+ */
+/** Compute 2 (+1 for the deployment probe), data 5, network 0 (+1 for interface endpoints). */
+const GROUPS = { dev: 7, staging: 9, prod: 9 } as const;
+
+describe.each(ENVIRONMENTS)('%s security groups', (environment) => {
+  const stackIds = synthesized()
+    .stacks.filter((s) => s.environment === environment)
+    .map((s) => s.stackId);
+  const groups = stackIds.flatMap((stackId) =>
+    resources(environment, stackId, 'AWS::EC2::SecurityGroup').map(([id, group]) => ({
+      id: `${stackId}/${id}`,
+      group,
+    })),
+  );
+
+  test('every group is created with inline egress, so EC2 adds no allow-all rule', () => {
+    expect(groups).toHaveLength(GROUPS[environment]);
+    const open = groups.filter(({ group }) => !(group.Properties?.SecurityGroupEgress?.length > 0)).map(({ id }) => id);
+    expect(open).toEqual([]);
+  });
+});
