@@ -2,7 +2,7 @@ import { Aspects, Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PROJECT_TITLE, type EnvironmentConfig } from '../config';
 import { CLOUDFRONT_REGION } from '../constructs/edge';
-import { ClosedEgress } from '../constructs/shared';
+import { ClosedEgress, GeneratedProviderLint } from '../constructs/shared';
 import { ComputeStack, DataStack, EdgeStack, NetworkStack, RegistryStack } from '../stacks';
 import type { EnvironmentStackProps } from '../stacks';
 import { computeProps, dataProps, edgeProps, networkProps, registryProps } from './layers';
@@ -96,6 +96,8 @@ export class EnvironmentStage extends Stage {
 
     // Every "no outbound" security group of every layer, ours or another team's, is created closed.
     Aspects.of(this).add(new ClosedEgress());
+    // cfn-lint skips W3005 on aws-cdk-lib's generated provider handlers only, not on every template.
+    Aspects.of(this).add(new GeneratedProviderLint());
 
     for (const [key, value] of Object.entries({ ...config.tags, ManagedBy: 'aws-cdk' })) {
       Tags.of(this).add(key, value, { excludeResourceTypes: UNTAGGABLE_TYPES });

@@ -1,9 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type CfnResource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ignoreLintChecks } from '../shared/lint';
 import { sameAccountServicePrincipal } from '../shared/principals';
 import { ServiceRole } from '../shared/service-role';
 import type { ResolvedWebServiceProps } from './web-service-props';
@@ -211,5 +212,7 @@ export function createService(
   // whose permissions sit in a separate managed policy: wait for both, so the first tasks can pull
   // images and read secrets.
   service.node.addDependency(tasks.cluster, tasks.taskDefinition.obtainExecutionRole());
+  // Some of these edges repeat a Ref or GetAtt (cfn-lint W3005); they are kept whole on purpose.
+  ignoreLintChecks(service.node.defaultChild as CfnResource, ['W3005']);
   return { service, connections: securityGroup.connections };
 }

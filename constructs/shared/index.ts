@@ -6,3 +6,4 @@ export * from './principals';
 export * from './problems';
 export * from './metric-options';
 export * from './closed-egress';
+export * from './lint';
