@@ -14,7 +14,7 @@ const STANDALONE = ['config', 'acknowledgments', 'boundaries', 'validation-cache
 
 /**
  * Two projects:
- * - `constructs`: construct, config and Lambda tests that build their own small stacks; no global
+ * - `constructs`: construct, config, rule-pack and Lambda tests that build their own small stacks; no global
  *   synthesis (`npm test -- --selectProjects constructs`, a few seconds);
  * - `environments`: tests of the synthesized environments, which read one synthesis of every
  *   environment made once per run in `globalSetup`.
@@ -29,7 +29,12 @@ const config: Config = {
       displayName: 'constructs',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
-      testMatch: ['<rootDir>/test/constructs/**/*.test.ts', '<rootDir>/test/lambda/**/*.test.ts', ...STANDALONE],
+      testMatch: [
+        '<rootDir>/test/constructs/**/*.test.ts',
+        '<rootDir>/test/lambda/**/*.test.ts',
+        '<rootDir>/test/rules/**/*.test.ts',
+        ...STANDALONE,
+      ],
       transform,
     },
     {
