@@ -7,3 +7,4 @@ export * from './problems';
 export * from './metric-options';
 export * from './closed-egress';
 export * from './lint';
+export * from './weak-references';
