@@ -27,6 +27,7 @@ import {
   type NagPack,
 } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { DeployReadinessChecks } from './rules';
 import { cachedValidate, hashFiles, noBlockingViolation, noViolation } from './validation-cache';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- JSON without resolveJsonModule paths
@@ -101,8 +102,17 @@ export function recordFindings<TPack extends NagPack>(pack: TPack): TPack & Reco
   return Object.assign(pack, { rawFindings });
 }
 
-/** The four packs every synthesis runs. */
-export const NAG_PACKS = [AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks, PCIDSS321Checks] as const;
+/**
+ * The packs every synthesis runs: four compliance packs and the project's own deploy-readiness
+ * rules (`lib/rules/`), which check what CloudFormation and the services need beyond compliance.
+ */
+export const NAG_PACKS = [
+  AwsSolutionsChecks,
+  NIST80053R5Checks,
+  HIPAASecurityChecks,
+  PCIDSS321Checks,
+  DeployReadinessChecks,
+] as const;
 
 /** A template-level plugin that keeps its last report as produced, before acknowledgments apply. */
 interface RecordingTemplatePlugin {
@@ -253,7 +263,8 @@ function sharedCloudFormationValidation(): CloudFormationValidatePlugin {
 /** The validation plugins attached to an app. */
 export class Compliance {
   /**
-   * Attaches the nag packs (AwsSolutions, NIST 800-53 rev 5, HIPAA Security, PCI DSS 3.2.1), the
+   * Attaches the nag packs (AwsSolutions, NIST 800-53 rev 5, HIPAA Security, PCI DSS 3.2.1, and the
+   * project's DeployReadiness), the
    * cfn-guard validator and the built-in CloudFormation validation to the app. Synthesis then fails
    * on any unacknowledged error.
    */
