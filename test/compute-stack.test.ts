@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { EnvironmentName } from '../config';
 import { committedConfigs, environmentsWhere } from './support/config';
-import { ENVIRONMENTS, resources, synthesized, template } from './support/synth';
+import { ENVIRONMENTS, resources, synthesized, template, templateJson } from './support/synth';
 
 const configs = committedConfigs();
 
@@ -29,12 +29,13 @@ const ROLLING = environmentsWhere(DEPLOYMENT_STRATEGY, 'rolling');
  * What the loops below see: the task and exec log groups; the load balancer's and the tasks' security
  * groups, with 5 rules (CloudFront to the load balancer, the load balancer to the tasks, the tasks to
  * the proxy, the replicas and the cache). The deployment probe adds a log group, a security group and
- * its rule to the test listener.
+ * its rule to the test listener; the function behind the listener rules ECS shifts adds a log group
+ * and a security group (egress only).
  */
 const COUNTS = {
   dev: { logGroups: 2, securityGroups: 2, ingressRules: 5 },
-  staging: { logGroups: 3, securityGroups: 3, ingressRules: 6 },
-  prod: { logGroups: 3, securityGroups: 3, ingressRules: 6 },
+  staging: { logGroups: 4, securityGroups: 4, ingressRules: 6 },
+  prod: { logGroups: 4, securityGroups: 4, ingressRules: 6 },
 } as const;
 
 const STRATEGIES = { rolling: 'ROLLING', 'blue-green': 'BLUE_GREEN', canary: 'CANARY', linear: 'LINEAR' } as const;
@@ -466,8 +467,8 @@ describe.each(SHIFTING)('%s compute stack, deployments shifting traffic', (envir
   test('a test listener and a lifecycle hook probe the new revision', () => {
     expect(service.LoadBalancers[0].AdvancedConfiguration).toMatchObject({
       AlternateTargetGroupArn: { Ref: expect.stringMatching(/^WebTargetGroupsGreen/) },
-      ProductionListenerRule: { Ref: expect.stringMatching(/^WebLoadBalancerListenerForward/) },
-      TestListenerRule: { Ref: expect.stringMatching(/^WebLoadBalancerTestListenerForward/) },
+      ProductionListenerRule: { Ref: expect.stringMatching(/^WebListenerRulesProduction/) },
+      TestListenerRule: { Ref: expect.stringMatching(/^WebListenerRulesTest/) },
     });
     expect(service.DeploymentConfiguration.LifecycleHooks).toEqual([
       {
@@ -485,8 +486,27 @@ describe.each(SHIFTING)('%s compute stack, deployments shifting traffic', (envir
     });
   });
 
+  test('ECS shifts listener rules CloudFormation does not manage (aws/aws-cdk#36649)', () => {
+    const all = templateJson(environment, 'Compute');
+    for (const field of ['ProductionListenerRule', 'TestListenerRule']) {
+      const id = service.LoadBalancers[0].AdvancedConfiguration[field].Ref as string;
+      expect(all.Resources[id].Type).toBe('Custom::EcsManagedListenerRule');
+    }
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+    // The function creating them runs in the application subnets, on a supported runtime.
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      VpcConfig: {
+        SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^WebListenerRulesProvider'), 'GroupId'] }],
+        SubnetIds: Match.anyValue(),
+      },
+    });
+  });
+
   test("the hook's esbuild bundle is in the cloud assembly", () => {
-    const [, fn] = resources(environment, 'Compute', 'AWS::Lambda::Function')[0]!;
+    const [, fn] = resources(environment, 'Compute', 'AWS::Lambda::Function').find(([id]) =>
+      id.startsWith('WebDeploymentProbeFunction'),
+    )!;
     const assetHash = String(fn.Properties?.Code.S3Key).replace(/\.zip$/, '');
     const stack = synthesized().stacks.find((s) => s.environment === environment && s.stackId === 'Compute')!;
     // The asset manifest beside the template says where the bundle was staged.
@@ -518,6 +538,14 @@ describe.each(ROLLING)('%s compute stack, rolling deployments', (environment) =>
     expect(service.LoadBalancers[0].AdvancedConfiguration).toBeUndefined();
     expect(service.DeploymentConfiguration.LifecycleHooks).toBeUndefined();
     t.resourceCountIs('AWS::Lambda::Function', 0);
+  });
+
+  test('production goes through one CloudFormation-managed rule to blue, which ECS never rewrites', () => {
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+    t.resourceCountIs('Custom::EcsManagedListenerRule', 0);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^WebTargetGroupsBlue') } }],
+    });
   });
 
   test('one target group', () => {

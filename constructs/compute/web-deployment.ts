@@ -13,6 +13,7 @@ import { ignoreLintChecks } from '../shared/lint';
 import { sameAccountServicePrincipal } from '../shared/principals';
 import { ServiceRole } from '../shared/service-role';
 import { WebDeploymentStrategy } from './web-service-rules';
+import { EcsManagedListenerRule, ListenerRuleAlternateTarget, ListenerRuleProvider } from './listener-rules';
 import { notFound, type WebLoadBalancing } from './web-load-balancer';
 import type { IWebService } from './web-service';
 import type { ResolvedWebServiceProps } from './web-service-props';
@@ -92,13 +93,16 @@ export interface WebAlternateTarget {
   /** The target group that receives the new revision ("green"). */
   readonly green: elbv2.ApplicationTargetGroup;
   /** Green, the production and test listener rules, and the role ECS shifts traffic with. */
-  readonly alternateTarget: ecs.AlternateTarget;
+  readonly alternateTarget: ecs.IAlternateTarget;
+  /** The production and test listener rules: the service must wait for both. */
+  readonly rules: readonly EcsManagedListenerRule[];
 }
 
 /**
- * Creates the green target group, the test listener that forwards to it only, and the role ECS
- * moves traffic between the target groups with, as children of `scope` (the web service) and of
- * the load balancer.
+ * Creates the green target group, the test listener that forwards to it only, the production and
+ * test listener rules ECS shifts (outside CloudFormation's reach, see {@link EcsManagedListenerRule}),
+ * and the role ECS moves traffic between the target groups with, as children of `scope` (the web
+ * service) and of the load balancer.
  */
 export function createAlternateTarget(
   scope: Construct,
@@ -112,24 +116,34 @@ export function createAlternateTarget(
     open: false,
     defaultAction: notFound(),
   });
-  const testRule = new elbv2.ApplicationListenerRule(testListener, 'Forward', {
-    listener: testListener,
-    priority: 1,
-    conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
-    action: elbv2.ListenerAction.forward([green]),
+  const rules = new Construct(scope, 'ListenerRules');
+  const provider = new ListenerRuleProvider(rules, 'Provider', {
+    vpc: props.vpc,
+    subnets: props.subnets,
+    name: props.name,
+    loadBalancer: loadBalancing.loadBalancer,
+    logEncryptionKey: props.logEncryptionKey,
+    logRetention: props.logRetention,
+    logRemovalPolicy: props.logRemovalPolicy,
   });
+  const productionRule = new EcsManagedListenerRule(rules, 'Production', {
+    provider,
+    listener: loadBalancing.listener,
+    targetGroup: loadBalancing.blue,
+  });
+  const testRule = new EcsManagedListenerRule(rules, 'Test', { provider, listener: testListener, targetGroup: green });
   const role = new ServiceRole(scope, 'DeploymentRole', {
     description: `${props.name}: lets ECS move traffic between target groups during deployments`,
     assumedBy: sameAccountServicePrincipal(scope, 'ecs.amazonaws.com'),
     managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForLoadBalancers')],
   });
-  const alternateTarget = new ecs.AlternateTarget('AlternateTarget', {
+  const alternateTarget = new ListenerRuleAlternateTarget({
     alternateTargetGroup: green,
-    productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(loadBalancing.productionRule),
-    testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(testRule),
+    productionListenerRule: productionRule,
+    testListenerRule: testRule,
     role,
   });
-  return { green, alternateTarget };
+  return { green, alternateTarget, rules: [productionRule, testRule] };
 }
 
 /**

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { FALLBACK_RULE_PRIORITY } from './listener-rules';
 import type { ResolvedWebServiceProps } from './web-service-props';
 
 /** The internal load balancer of a web service, its production listener and its target groups. */
@@ -14,8 +15,6 @@ export interface WebLoadBalancing {
   readonly protocol: elbv2.ApplicationProtocol;
   /** Target group that serves production traffic first ("blue"). */
   readonly blue: elbv2.ApplicationTargetGroup;
-  /** The production listener's only forwarding rule; ECS shifts its weights during deployments. */
-  readonly productionRule: elbv2.ApplicationListenerRule;
   /** A target group like `blue`, for the other revision of a deployment ("green"). */
   addTargetGroup(id: string): elbv2.ApplicationTargetGroup;
 }
@@ -51,7 +50,8 @@ export function createLoadBalancing(scope: Construct, props: ResolvedWebServiceP
     certificates: certificate ? [certificate] : undefined,
     sslPolicy: certificate ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
     open: false,
-    // Only the forwarding rule below serves traffic, so ECS can shift its weights.
+    // Only a forwarding rule serves traffic, so ECS can shift its weights: the default action cannot
+    // be shifted (mixed forward and fixed-response actions make ECS deployments fail).
     defaultAction: notFound(),
   });
 
@@ -72,13 +72,22 @@ export function createLoadBalancing(scope: Construct, props: ResolvedWebServiceP
       },
     });
   const blue = addTargetGroup('Blue');
-  const productionRule = new elbv2.ApplicationListenerRule(listener, 'Forward', {
+  return { loadBalancer, listener, protocol, blue, addTargetGroup };
+}
+
+/**
+ * The production listener's forwarding rule for deployments that do not shift traffic (rolling):
+ * a CloudFormation-managed rule to blue, which ECS never rewrites. Traffic-shifting deployments
+ * use an `EcsManagedListenerRule` instead (see there why it cannot be this one).
+ */
+export function createFallbackRule(loadBalancing: WebLoadBalancing): elbv2.ApplicationListenerRule {
+  const { listener, blue } = loadBalancing;
+  return new elbv2.ApplicationListenerRule(listener, 'Forward', {
     listener,
-    priority: 1,
+    priority: FALLBACK_RULE_PRIORITY,
     conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
     action: elbv2.ListenerAction.forward([blue]),
   });
-  return { loadBalancer, listener, protocol, blue, productionRule, addTargetGroup };
 }
 
 /** The default action of listeners whose rules do the forwarding. */

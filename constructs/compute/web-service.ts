@@ -14,7 +14,7 @@ import {
   deploymentOptions,
   shiftsTraffic,
 } from './web-deployment';
-import { createLoadBalancing } from './web-load-balancer';
+import { createFallbackRule, createLoadBalancing } from './web-load-balancer';
 import { configureScaling } from './web-scaling';
 import { webServiceProblems } from './web-service-rules';
 import { resolveWebServiceProps, type WebServiceProps } from './web-service-props';
@@ -137,6 +137,12 @@ export interface IWebService extends IConstruct, ec2.IConnectable {
  * - ECS native rolling, blue/green, canary or linear deployments with a bake time, rolled back by
  *   the circuit breaker or by alarms on 5xx rate and latency; blue/green, canary and linear probe the
  *   new revision through a test listener with a Lambda lifecycle hook before production traffic moves.
+ * - The listener rules ECS shifts traffic on (blue/green, canary, linear) are created through a
+ *   custom resource that never sends their actions on update, so a stack update cannot point
+ *   production back at a target group without tasks (aws/aws-cdk#36649; see
+ *   `EcsManagedListenerRule`). This uses the stack's `AwsCustomResource` function: at most one
+ *   traffic-shifting web service per stack, created before any other `AwsCustomResource` there.
+ *   Rolling deployments keep a plain CloudFormation rule to blue, which ECS does not rewrite.
  *
  * Invalid props are reported all at once, each with its field; values that are tokens are skipped.
  */
@@ -193,6 +199,12 @@ export class WebService extends Construct implements IWebService {
 
     const shifting = shiftsTraffic(resolved.deploymentStrategy);
     const alternate = shifting ? createAlternateTarget(this, resolved, loadBalancing) : undefined;
+    if (alternate === undefined) {
+      createFallbackRule(loadBalancing);
+    } else {
+      // ECS reads both rules when it creates the service (the production rule already through blue).
+      this.service.node.addDependency(...alternate.rules);
+    }
     this.alternateTargetGroup = alternate?.green;
     this.service
       .loadBalancerTarget({

@@ -75,6 +75,49 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
       'dead-letter queue only catches asynchronous invocations.',
     WITH_REPLICAS,
   ),
+  // The listener rules ECS shifts traffic on are created by aws-cdk-lib's AwsCustomResource function
+  // (a stack singleton at the stack root), so CloudFormation never writes their actions back.
+  ...acknowledge(
+    ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]'],
+    'Compute/Web/ListenerRules/Provider/Role',
+    'AWSLambdaVPCAccessExecutionRole is the policy AWS maintains for a function in a VPC (its network ' +
+      'interfaces and logs); the listener-rule calls are in the role’s own policy, scoped to this load balancer.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    [
+      'AwsSolutions-IAM5[Resource::arn:aws:elasticloadbalancing:{region}:{account}:listener-rule/<WebLoadBalancer8E8983B1.LoadBalancerFullName>/*]',
+    ],
+    'Compute/Web/ListenerRules/Provider/Role',
+    'ModifyRule and DeleteRule name the rules of this one load balancer: a rule ARN ends in an ID that ELB ' +
+      'assigns at CreateRule, and naming the custom resource’s own ARN would make its policy depend on it (a ' +
+      'cycle at create, and no permission left at delete). CreateRule names the two listeners and target groups.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    [`${NIST}-LambdaConcurrency`, `${HIPAA}-LambdaConcurrency`],
+    'Compute/AWS679f53fac002430cb0da5b7982bd2287',
+    'The AwsCustomResource function (the listener rules) runs only when CloudFormation creates, updates or ' +
+      'deletes a rule, a few times per stack operation; reserving concurrency would fail to deploy in new ' +
+      'accounts whose quota is 10, the minimum Lambda keeps unreserved.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    [`${NIST}-LambdaDLQ`, `${HIPAA}-LambdaDLQ`],
+    'Compute/AWS679f53fac002430cb0da5b7982bd2287',
+    'Only CloudFormation invokes the AwsCustomResource function, and it waits for the answer at its response ' +
+      'URL: the handler answers FAILED itself on any error, and CloudFormation rolls back; a queued event could ' +
+      'answer no one.',
+    WITH_REPLICAS,
+  ),
+  ...acknowledge(
+    [guard('lambda_inside_vpc_check')],
+    'Compute/AWS679f53fac002430cb0da5b7982bd2287',
+    'The AwsCustomResource function runs in the application subnets behind a security group that only opens ' +
+      'HTTPS (VpcConfig set on its CfnFunction; tests assert it); the subnet IDs come from the network layer ' +
+      'through Fn::GetStackOutput, which the rule cannot read.',
+    WITH_REPLICAS,
+  ),
   ...acknowledge(
     [`${NIST}-ALBWAFEnabled`, `${PCI}-ALBWAFEnabled`],
     'Compute/Web/LoadBalancer/Resource',

@@ -199,8 +199,11 @@ describe('the config schema reports the same rules under compute', () => {
         c.compute.scheduledScaling[1].schedule = 'nightly';
       }),
     ).toEqual([
-      '  - prod: compute.minTasks: Invalid input: expected number, received string',
-      '  - prod: compute.scheduledScaling[0].maxTasks: Invalid input: expected number, received string',
+      // The loader may quote the value it got after the message.
+      expect.stringMatching(/^ {2}- prod: compute\.minTasks: Invalid input: expected number, received string\b/),
+      expect.stringMatching(
+        /^ {2}- prod: compute\.scheduledScaling\[0\]\.maxTasks: Invalid input: expected number, received string\b/,
+      ),
       '  - prod: compute.spotPercent: 120 is not a whole number from 0 to 100',
       expect.stringMatching(
         /^ {2}- prod: compute\.scheduledScaling\[1\]\.schedule: "nightly" \(OffHours\) is not a schedule/,
