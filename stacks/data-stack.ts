@@ -1,4 +1,5 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
@@ -25,6 +26,12 @@ export interface DataStackProps extends EnvironmentStackProps {
   readonly keyDescriptionPrefix: string;
   /** What happens to the keys when they leave the stack. */
   readonly keyRemovalPolicy: RemovalPolicy;
+  /**
+   * Principals that administer the keys (see `EncryptionKey.administrators`).
+   *
+   * @default - only the deployment role (and the root user, to recover a key)
+   */
+  readonly keyAdministrators?: iam.IPrincipal[];
   /** PostgreSQL, without its keys (the stack supplies them). */
   readonly database: Omit<PostgresDatabaseProps, 'encryptionKey' | 'logEncryptionKey'>;
   /** Cache, without its keys. */
@@ -56,6 +63,7 @@ export class DataStack extends EnvironmentStack implements DataServices {
         description: `${props.keyDescriptionPrefix} ${domain} (${props.keyAliasPrefix})`,
         alias: `${props.keyAliasPrefix}/${domain}`,
         removalPolicy: props.keyRemovalPolicy,
+        administrators: props.keyAdministrators,
         ...options,
       });
     // The database and cache keys admit the services their constructs use them through.

@@ -168,13 +168,16 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
       });
     });
 
-    test('one reader name, weighted over the replicas or pointing at the proxy without them', () => {
+    test('one reader name, weighted over the replicas (and the proxy as fallback) or pointing at the proxy without them', () => {
       const records = resources(environment, 'Data', 'AWS::Route53::RecordSet');
-      expect(records).toHaveLength(Math.max(1, config.database.readReplicas));
+      const replicas = config.database.readReplicas;
+      expect(records).toHaveLength(replicas === 0 ? 1 : replicas + 1);
       for (const [, record] of records) {
         expect(record.Properties).toMatchObject({
           Type: 'CNAME',
           Name: `reader.database.${environment}.learning-assistant.internal.`,
+          // Rule pack: every weighted record set has a health check.
+          HealthCheckId: { Ref: expect.stringMatching(/^DatabaseReaderHealth/) },
         });
       }
     });
@@ -283,6 +286,30 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
       });
     });
 
+    test('access logs are locked per environment: none in dev (deleted with it), governance in staging, compliance in prod', () => {
+      const expected = { dev: undefined, staging: ['GOVERNANCE', 30], prod: ['COMPLIANCE', 365] }[environment];
+      const [[, logs] = []] = buckets.filter(([id]) => id.startsWith('AccessLogs'));
+      const [[, uploads] = []] = buckets.filter(([id]) => id.startsWith('Uploads'));
+      expect(logs?.Properties?.ObjectLockConfiguration).toEqual(
+        expected === undefined
+          ? undefined
+          : { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: expected[0], Days: expected[1] } } },
+      );
+      // User uploads must stay deletable.
+      expect(uploads?.Properties?.ObjectLockConfiguration).toBeUndefined();
+    });
+
+    test('every bucket-policy statement that grants an AWS service names the source account', () => {
+      const statements = resources(environment, 'Data', 'AWS::S3::BucketPolicy').flatMap(
+        ([, policy]) => policy.Properties?.PolicyDocument.Statement as Array<Record<string, any>>,
+      );
+      const services = statements.filter((st) => st.Principal?.Service !== undefined);
+      expect(services.length).toBeGreaterThan(0);
+      for (const statement of services) {
+        expect(statement.Condition?.StringEquals?.['aws:SourceAccount']).toBe(config.account);
+      }
+    });
+
     test('lifecycle: noncurrent versions expire, logs transition and expire', () => {
       t.hasResourceProperties('AWS::S3::Bucket', {
         LoggingConfiguration: Match.absent(),
@@ -357,8 +384,16 @@ describe.each(ENVIRONMENTS)('%s key policies, in every stack', (environment) => 
           statements: r.Properties?.KeyPolicy.Statement as any[],
         })),
       );
-    // Network: flow logs; Data: database, cache, storage, logs; Edge: WAF logs.
-    expect(keys.map(({ key }) => key.split('/')[0])).toEqual(['Network', 'Data', 'Data', 'Data', 'Data', 'Edge']);
+    // Network: flow logs; Data: database, cache, storage, logs; Registry: images; Edge: WAF logs.
+    expect(keys.map(({ key }) => key.split('/')[0])).toEqual([
+      'Network',
+      'Data',
+      'Data',
+      'Data',
+      'Data',
+      'Registry',
+      'Edge',
+    ]);
     const data = ['kms:*', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
     const open = keys.flatMap(({ key, statements }) =>
       statements
@@ -373,14 +408,50 @@ describe.each(ENVIRONMENTS)('%s key policies, in every stack', (environment) => 
 describe.each(environmentsWhere(HAS_READ_REPLICAS, true))('%s data stack, with read replicas', (environment) => {
   const { replicas } = dataStack(environment);
 
-  test('the reader name is weighted over the replicas, one record each', () => {
-    const records = resources(environment, 'Data', 'AWS::Route53::RecordSet');
+  test('the reader name is weighted over the replicas, one health-checked record each', () => {
+    const records = resources(environment, 'Data', 'AWS::Route53::RecordSet').filter(
+      ([, r]) => r.Properties?.SetIdentifier !== 'reader-primary',
+    );
     expect(records).toHaveLength(configs[environment].database.readReplicas);
     expect(records.map(([, r]) => JSON.stringify(r.Properties?.ResourceRecords)).sort()).toEqual(
       replicas.map(([id]) => JSON.stringify([{ 'Fn::GetAtt': [id, 'Endpoint.Address'] }])).sort(),
     );
     for (const [, record] of records) {
-      expect(record.Properties).toMatchObject({ Weight: 1, SetIdentifier: expect.stringMatching(/^reader-\d$/) });
+      expect(record.Properties).toMatchObject({
+        Weight: 1,
+        SetIdentifier: expect.stringMatching(/^reader-\d$/),
+        HealthCheckId: { Ref: expect.stringMatching(/^DatabaseReaderHealthReplica\d/) },
+      });
+    }
+  });
+
+  test('when every replica is unhealthy, the zero-weight record sends readers to the proxy', () => {
+    const fallback = resources(environment, 'Data', 'AWS::Route53::RecordSet').filter(
+      ([, r]) => r.Properties?.SetIdentifier === 'reader-primary',
+    );
+    expect(fallback.map(([, r]) => r.Properties)).toEqual([
+      expect.objectContaining({
+        Weight: 0,
+        ResourceRecords: [{ 'Fn::GetAtt': [expect.stringMatching(/^DatabaseProxy/), 'Endpoint'] }],
+      }),
+    ]);
+  });
+
+  test('each replica health check reads a ReplicaLag alarm that treats silence as failure', () => {
+    const alarms = resources(environment, 'Data', 'AWS::CloudWatch::Alarm').filter(
+      ([, r]) => r.Properties?.MetricName === 'ReplicaLag',
+    );
+    expect(alarms).toHaveLength(configs[environment].database.readReplicas);
+    for (const [, alarm] of alarms) {
+      expect(alarm.Properties).toMatchObject({ TreatMissingData: 'breaching', Threshold: 30, Period: 60 });
+    }
+    const checks = resources(environment, 'Data', 'AWS::Route53::HealthCheck');
+    expect(checks).toHaveLength(configs[environment].database.readReplicas + 1);
+    for (const [, check] of checks) {
+      expect(check.Properties?.HealthCheckConfig).toMatchObject({
+        Type: 'CLOUDWATCH_METRIC',
+        AlarmIdentifier: { Region: configs[environment].region },
+      });
     }
   });
 });

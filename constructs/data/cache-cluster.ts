@@ -136,9 +136,10 @@ export interface CacheClusterProps {
   readonly engine?: CacheEngine;
 
   /**
-   * Engine version.
+   * Engine version, `<major>.<minor>`: Redis OSS 6.0 to 7.1, or Valkey 7.2 and later (the versions
+   * with users and user groups, which the cache always uses).
    *
-   * @default '7.1'
+   * @default - '7.1' for Redis OSS, '8.0' for Valkey
    */
   readonly engineVersion?: string;
 
@@ -207,7 +208,7 @@ function resolveCacheClusterProps(props: CacheClusterProps): ResolvedCacheCluste
   return {
     ...props,
     engine: props.engine ?? CacheEngine.REDIS,
-    engineVersion: props.engineVersion ?? '7.1',
+    engineVersion: props.engineVersion ?? DEFAULT_ENGINE_VERSIONS[props.engine ?? CacheEngine.REDIS],
     nodeType: props.nodeType ?? 'cache.t4g.small',
     clusterMode: props.clusterMode ?? false,
     shards: props.shards ?? 1,
@@ -220,6 +221,16 @@ function resolveCacheClusterProps(props: CacheClusterProps): ResolvedCacheCluste
 }
 
 const PORT = 6379;
+
+// ElastiCache passwords are printable ASCII without spaces, '@', '"' or '/'; the rest keeps
+// connection strings and shell quoting simple.
+const PASSWORD_EXCLUDED_CHARACTERS = ' @"/\\\'`%&*()[]{}<>|;:,?!=+#$^~';
+
+/** The default version of each engine. */
+const DEFAULT_ENGINE_VERSIONS: Readonly<Record<CacheEngine, string>> = {
+  [CacheEngine.REDIS]: '7.1',
+  [CacheEngine.VALKEY]: '8.0',
+};
 
 /**
  * An ElastiCache replication group (Redis OSS or Valkey) on the L1 resources, since there is no L2:
@@ -264,6 +275,8 @@ export class CacheCluster extends Construct implements ICacheCluster {
       this,
       cacheClusterProblems({
         replicationGroupId: p.replicationGroupId,
+        engine: p.engine,
+        engineVersion: p.engineVersion,
         clusterMode: p.clusterMode,
         shards: p.shards,
         replicasPerShard: p.replicasPerShard,
@@ -298,21 +311,30 @@ export class CacheCluster extends Construct implements ICacheCluster {
         secretStringTemplate: JSON.stringify({ username: this.username }),
         generateStringKey: 'password',
         passwordLength: 64,
-        // ElastiCache passwords are printable ASCII without spaces, '@', '"' or '/'.
-        excludeCharacters: ' @"/\\\'`%&*()[]{}<>|;:,?!=+#$^~',
+        excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
       },
     });
     this.credentials.applyRemovalPolicy(retainedUnlessDestroyed);
 
-    // Role-based access control: every replication group's user group must contain a user named
-    // "default"; ours is switched off, so only the application user can connect.
+    // Role-based access control. A user group holds a user named "default", whom clients that never
+    // authenticate act as; ours is switched off ("off" refuses every login), so only the application
+    // user can connect. A Redis OSS group must contain it, and it may be passwordless. A Valkey group
+    // admits only users with a password or IAM authentication (ElastiCache's RBAC guide), so the
+    // Valkey default user gets a random password that nobody is ever given: a user group of that
+    // shape is what the AWS provider's Valkey acceptance test creates.
     const access = new Construct(this, 'Access');
     const defaultUser = new elasticache.CfnUser(access, 'DefaultUser', {
       userId: `${p.replicationGroupId}-default`,
       userName: 'default',
       engine: p.engine,
       accessString: 'off -@all',
-      authenticationMode: { Type: 'no-password-required' },
+      authenticationMode:
+        p.engine === CacheEngine.VALKEY
+          ? {
+              Type: 'password',
+              Passwords: [this.unusedPassword(access, p).secretValueFromJson('password').unsafeUnwrap()],
+            }
+          : { Type: 'no-password-required' },
     });
     const appUser = new elasticache.CfnUser(access, 'AppUser', {
       userId: `${p.replicationGroupId}-app`,
@@ -375,6 +397,25 @@ export class CacheCluster extends Construct implements ICacheCluster {
     this.endpoint = p.clusterMode
       ? this.replicationGroup.attrConfigurationEndPointAddress
       : this.replicationGroup.attrPrimaryEndPointAddress;
+  }
+
+  /**
+   * A generated password for a user that is switched off: kept in Secrets Manager only so that it
+   * never appears in the template (CloudFormation resolves it). No grant reads it.
+   */
+  private unusedPassword(scope: Construct, p: ResolvedCacheClusterProps): secretsmanager.ISecret {
+    const secret = new secretsmanager.Secret(scope, 'DefaultUserPassword', {
+      description: `Password of the disabled default user of the ${p.replicationGroupId} cache; never used`,
+      encryptionKey: p.encryptionKey,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: 'default' }),
+        generateStringKey: 'password',
+        passwordLength: 64,
+        excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
+      },
+    });
+    secret.applyRemovalPolicy(p.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
+    return secret;
   }
 
   /**

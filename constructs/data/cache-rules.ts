@@ -6,6 +6,25 @@ export const REPLICAS_PER_SHARD = { min: 0, max: 5 } as const;
 /** Days of daily snapshots ElastiCache keeps; 0 turns them off. */
 export const SNAPSHOT_RETENTION_DAYS = { min: 0, max: 35 } as const;
 
+/**
+ * Engine versions that support role-based access control (users and user groups), which the cache
+ * always uses: Redis OSS from 6.0 (ElastiCache's last Redis OSS is 7.1), Valkey from 7.2 (its first).
+ */
+export const RBAC_ENGINE_VERSIONS = {
+  redis: { min: [6, 0], max: [7, 1], text: '6.0 to 7.1' },
+  valkey: { min: [7, 2], max: undefined, text: '7.2 or later' },
+} as const;
+
+/** `7.1` -> [7, 1]; `undefined` for anything that is not `<major>.<minor>`. */
+function majorMinor(version: string): [number, number] | undefined {
+  const match = /^(\d+)\.(\d+)$/.exec(version);
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}
+
+function compare([a1, a2]: readonly [number, number], [b1, b2]: readonly [number, number]): number {
+  return a1 === b1 ? a2 - b2 : a1 - b1;
+}
+
 /** Lowercase, starting with a letter, at most 40 characters (ElastiCache allows 40). */
 const REPLICATION_GROUP_ID_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 
@@ -20,6 +39,18 @@ export interface CacheClusterRuleInput {
    * @default - not checked (the config schema has none: the identifier is derived later)
    */
   readonly replicationGroupId?: string;
+  /**
+   * Engine: `redis` or `valkey`.
+   *
+   * @default - not checked together with `engineVersion`
+   */
+  readonly engine?: 'redis' | 'valkey';
+  /**
+   * Engine version, `<major>.<minor>`.
+   *
+   * @default - not checked
+   */
+  readonly engineVersion?: string;
   /** Data sharded over `shards` node groups. */
   readonly clusterMode: boolean;
   /** Node groups. */
@@ -45,6 +76,19 @@ const RULES: ReadonlyArray<Rule<CacheClusterRuleInput>> = [
       (!REPLICATION_GROUP_ID_PATTERN.test(id) || id.endsWith('-') || id.includes('--')),
     message: ({ replicationGroupId }) =>
       `"${replicationGroupId}" must start with a letter, use lowercase letters, digits and single hyphens, and be at most 40 characters`,
+  },
+  {
+    path: ['engineVersion'],
+    broken: ({ engine, engineVersion: version }) => {
+      if (engine === undefined || version === undefined || !known(engine, version)) {
+        return false;
+      }
+      const parsed = majorMinor(version);
+      const { min, max } = RBAC_ENGINE_VERSIONS[engine];
+      return parsed === undefined || compare(parsed, min) < 0 || (max !== undefined && compare(parsed, max) > 0);
+    },
+    message: ({ engine, engineVersion }) =>
+      `"${engineVersion}" is not a ${engine} version ElastiCache runs with users and user groups (role-based access control); use ${engine === undefined ? '' : RBAC_ENGINE_VERSIONS[engine].text}, as <major>.<minor>`,
   },
   {
     path: ['replicasPerShard'],
@@ -78,7 +122,8 @@ const RULES: ReadonlyArray<Rule<CacheClusterRuleInput>> = [
 ];
 
 /**
- * Every reason a cache setup cannot be built, in table order: identifiers and replica counts
+ * Every reason a cache setup cannot be built, in table order: identifiers, engine versions without
+ * role-based access control (or that the engine never had), replica counts
  * ElastiCache refuses, Multi-AZ without a replica to fail over to, shards without cluster mode,
  * snapshot retention out of range.
  *

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -116,7 +116,11 @@ export interface PostgresDatabaseProps {
    */
   readonly rotationSubnets?: ec2.SubnetSelection;
 
-  /** Availability zones to place the primary and replicas in: the primary in the first, replicas in the others. */
+  /**
+   * Availability zones of the instances: a single-AZ primary goes in the first, replica N in
+   * entry N. A Multi-AZ primary cannot be pinned (RDS picks the AZs of primary and standby, and a
+   * failover swaps them), so it may share an AZ with a replica.
+   */
   readonly availabilityZones: string[];
 
   /** Engine version, e.g. `rds.PostgresEngineVersion.VER_17_6`. */
@@ -193,7 +197,8 @@ export interface PostgresDatabaseProps {
   readonly multiAz?: boolean;
 
   /**
-   * Read replicas, one per AZ after the primary's.
+   * Read replicas, one per entry of `availabilityZones` after the first. They spread reads over AZs
+   * but are not kept out of the primary's AZ (see `availabilityZones`).
    *
    * @default 0
    */
@@ -255,6 +260,22 @@ export interface PostgresDatabaseProps {
    * @default 'database.internal'
    */
   readonly endpointZoneName?: string;
+
+  /**
+   * A replica lagging further behind than this, in seconds, for `readerHealthEvaluationMinutes`
+   * in a row, leaves the reader endpoint (its Route 53 health check turns unhealthy).
+   *
+   * @default 30
+   */
+  readonly replicaLagThresholdSeconds?: number;
+
+  /**
+   * Consecutive minutes a reader target must look unhealthy (a replica lagging or silent, the
+   * primary silent) before it leaves the reader endpoint, and healthy before it returns.
+   *
+   * @default 3
+   */
+  readonly readerHealthEvaluationMinutes?: number;
 }
 
 /** Props with every default applied: the one place defaults are written. */
@@ -279,6 +300,8 @@ function resolvePostgresDatabaseProps(props: PostgresDatabaseProps): ResolvedPos
     removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
     slowStatementThresholdMs: props.slowStatementThresholdMs ?? 500,
     endpointZoneName: props.endpointZoneName ?? 'database.internal',
+    replicaLagThresholdSeconds: props.replicaLagThresholdSeconds ?? 30,
+    readerHealthEvaluationMinutes: props.readerHealthEvaluationMinutes ?? 3,
   };
 }
 
@@ -287,11 +310,16 @@ const PORT = 5432;
 /**
  * PostgreSQL on RDS, ready for an application:
  *
- * - a primary (Multi-AZ by default) on gp3 with storage autoscaling, and read replicas spread over
- *   the other AZs, all encrypted with a customer-managed key and in the given (isolated) subnets;
+ * - a primary (Multi-AZ by default) on gp3 with storage autoscaling, and read replicas pinned to
+ *   `availabilityZones[1..]` (a Multi-AZ primary may sit in any of them), all encrypted with a
+ *   customer-managed key and in the given (isolated) subnets;
  * - connection pooling through RDS Proxy with TLS required and credentials from Secrets Manager;
  * - one writer endpoint (the proxy) and one reader endpoint (a private DNS name weighted over the
- *   replicas, or the proxy when there are none), whatever the replica count;
+ *   replicas, or the proxy when there are none), whatever the replica count. Each replica's record
+ *   carries a Route 53 health check on a CloudWatch alarm (lag above
+ *   `replicaLagThresholdSeconds`, or no `ReplicaLag` at all), so a failed or lagging replica stops
+ *   receiving new connections; when every replica is unhealthy a zero-weight record sends readers
+ *   to the proxy (the primary) instead;
  * - credentials generated into Secrets Manager and rotated on a schedule;
  * - TLS forced, slow statements, connections and `pg_stat_statements` logged, logs exported to
  *   encrypted log groups; Performance Insights and enhanced monitoring; IAM authentication available;
@@ -341,6 +369,8 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
         maxAllocatedStorageGiB: p.maxAllocatedStorageGiB,
         backupRetentionDays: p.backupRetentionDays,
         monitoringIntervalSeconds: p.monitoringIntervalSeconds,
+        replicaLagThresholdSeconds: p.replicaLagThresholdSeconds,
+        readerHealthEvaluationMinutes: p.readerHealthEvaluationMinutes,
       }),
     );
     // Replicas, secret, subnet group and logs hold or describe data: kept unless the primary is disposable.
@@ -502,6 +532,13 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     });
     this.writerEndpoint = this.proxy.endpoint;
 
+    // Hosted rotation through the AWS::SecretsManager-2024-09-16 transform (aws-cdk-lib adds it).
+    // Its Runtime is deliberately left unset: with this transform AWS picks the Python runtime and
+    // the matching binaries (the PostgreSQL driver is compiled per Python version) and upgrades
+    // both on every stack update, and CloudFormation's reference says not to set Runtime with it.
+    // Pinning one would load the vended binaries into a different interpreter (ImportModuleError
+    // "No module named '_pg'", aws-cdk#35503) once AWS moves on. Deploy the stack to pick up a newer
+    // runtime; the 2020-07-23 transform, which pins python3.10, must not come back.
     const rotation = secretsmanager.HostedRotation.postgreSqlSingleUser({
       functionName: `${p.identifierPrefix}-db-rotation`,
       vpc: p.vpc,
@@ -519,19 +556,81 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
       vpc: p.vpc,
       comment: `${p.identifierPrefix}: stable reader endpoint`,
     });
-    const readerTargets =
-      this.replicas.length > 0 ? this.replicas.map((r) => r.dbInstanceEndpointAddress) : [this.proxy.endpoint];
+    // Reader health: Route 53 cannot reach private endpoints, so each record's health check reads a
+    // CloudWatch alarm instead. Missing data counts as breaching: an instance that is stopped,
+    // failed or no longer replicating stops publishing, which must read as unhealthy, not as fine.
+    const health = new Construct(this, 'ReaderHealth');
+    const healthCheckOf = (
+      healthId: string,
+      description: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      comparisonOperator: cloudwatch.ComparisonOperator,
+    ) => {
+      const alarm = new cloudwatch.Alarm(health, `${healthId}Alarm`, {
+        alarmDescription: `${p.identifierPrefix}: ${description}; its reader record is unhealthy while this is in ALARM`,
+        metric,
+        threshold,
+        comparisonOperator,
+        evaluationPeriods: p.readerHealthEvaluationMinutes,
+        datapointsToAlarm: p.readerHealthEvaluationMinutes,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+      return new route53.HealthCheck(health, healthId, {
+        type: route53.HealthCheckType.CLOUDWATCH_METRIC,
+        alarmIdentifier: { region: Stack.of(this).region, name: alarm.alarmName },
+        // The alarm already turns missing data into ALARM, so INSUFFICIENT_DATA only happens while
+        // CloudWatch itself cannot evaluate (a new alarm, an ingestion gap): keep the last verdict
+        // rather than pull every target at once.
+        insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,
+      });
+    };
+    const everyMinute = { period: Duration.minutes(1) };
+    // The primary is alive while it publishes metrics at all (one CPUUtilization sample a minute).
+    const primaryHealth = healthCheckOf(
+      'Primary',
+      'the primary publishes no metrics (stopped, failed or unreachable)',
+      this.instance.metricCPUUtilization({ ...everyMinute, statistic: 'SampleCount' }),
+      1,
+      cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    );
+
     const readerRecords = new Construct(zone, 'Reader');
-    readerTargets.forEach((target, index) => {
-      new route53.CnameRecord(readerRecords, `Target${index + 1}`, {
+    const readerRecord = (
+      recordId: string,
+      target: string,
+      weight: number,
+      setIdentifier: string,
+      check: route53.IHealthCheck,
+    ) =>
+      new route53.CnameRecord(readerRecords, recordId, {
         zone,
         recordName: 'reader',
         domainName: target,
         ttl: Duration.seconds(5),
-        weight: 1,
-        setIdentifier: `reader-${index + 1}`,
+        weight,
+        setIdentifier,
+        healthCheck: check,
       });
-    });
+    if (this.replicas.length === 0) {
+      // One target: Route 53 returns it whatever its health; the check makes the record's health visible.
+      readerRecord('Target1', this.proxy.endpoint, 1, 'reader-1', primaryHealth);
+    } else {
+      this.replicas.forEach((replica, index) => {
+        const check = healthCheckOf(
+          `Replica${index + 1}`,
+          `replica ${index + 1} lags over ${p.replicaLagThresholdSeconds} s or publishes no ReplicaLag (stopped, failed or not replicating)`,
+          replica.metric('ReplicaLag', { ...everyMinute, statistic: 'Maximum' }),
+          p.replicaLagThresholdSeconds,
+          cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        );
+        readerRecord(`Target${index + 1}`, replica.dbInstanceEndpointAddress, 1, `reader-${index + 1}`, check);
+      });
+      // Route 53 answers with zero-weight records only when every nonzero-weight record is
+      // unhealthy: then readers go to the proxy (the primary), which serves current data, rather
+      // than to replicas that are down or far behind.
+      readerRecord('Fallback', this.proxy.endpoint, 0, 'reader-primary', primaryHealth);
+    }
     this.readerEndpoint = `reader.${zone.zoneName}`;
 
     this.connections = new ec2.Connections({

@@ -6,6 +6,9 @@ export const MONITORING_INTERVALS_SECONDS: readonly number[] = [0, 1, 5, 10, 15,
 /** Days of automated backups RDS keeps; 0 would turn backups (and point-in-time recovery) off. */
 export const BACKUP_RETENTION_DAYS = { min: 1, max: 35 } as const;
 
+/** Minutes a CloudWatch alarm of one-minute periods may evaluate: its periods may span a day at most. */
+export const READER_HEALTH_EVALUATION_MINUTES = { min: 1, max: 1440 } as const;
+
 /** Lowercase, starting with a letter; 41 characters leave room for `-replica-N` within RDS's 63. */
 const IDENTIFIER_PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,40}$/;
 
@@ -24,7 +27,7 @@ export interface PostgresDatabaseRuleInput {
   readonly availabilityZoneCount: number;
   /** A synchronous standby in another AZ. */
   readonly multiAz: boolean;
-  /** Read replicas, one per AZ after the primary's. */
+  /** Read replicas, one per entry of `availabilityZones` after the first. */
   readonly readReplicas: number;
   /** Initial storage, in GiB. */
   readonly allocatedStorageGiB: number;
@@ -34,6 +37,18 @@ export interface PostgresDatabaseRuleInput {
   readonly backupRetentionDays: number;
   /** Enhanced monitoring interval, in seconds. */
   readonly monitoringIntervalSeconds: number;
+  /**
+   * Replica lag above which a replica leaves the reader endpoint, in seconds.
+   *
+   * @default - not checked (the config schema has none: the construct's default applies)
+   */
+  readonly replicaLagThresholdSeconds?: number;
+  /**
+   * Minutes a reader target must look unhealthy before it leaves the reader endpoint.
+   *
+   * @default - not checked (the config schema has none: the construct's default applies)
+   */
+  readonly readerHealthEvaluationMinutes?: number;
 }
 
 /**
@@ -59,7 +74,7 @@ const RULES: ReadonlyArray<Rule<PostgresDatabaseRuleInput>> = [
     path: ['readReplicas'],
     broken: ({ readReplicas, availabilityZoneCount: azs }) => known(readReplicas, azs) && readReplicas > azs - 1,
     message: ({ readReplicas, availabilityZoneCount: azs }) =>
-      `${readReplicas} read replicas cannot each sit outside the primary's AZ with ${azs} AZs; use at most ${azs - 1}`,
+      `${readReplicas} read replicas need an AZ each besides the first of ${azs} AZs; use at most ${azs - 1}`,
   },
   {
     path: ['readReplicas'],
@@ -88,12 +103,28 @@ const RULES: ReadonlyArray<Rule<PostgresDatabaseRuleInput>> = [
     message: ({ monitoringIntervalSeconds }) =>
       `${monitoringIntervalSeconds} is not an interval RDS accepts; use one of ${MONITORING_INTERVALS_SECONDS.join(', ')} (0 turns enhanced monitoring off)`,
   },
+  {
+    path: ['replicaLagThresholdSeconds'],
+    broken: ({ replicaLagThresholdSeconds: seconds }) =>
+      seconds !== undefined && known(seconds) && !(Number.isFinite(seconds) && seconds > 0),
+    message: ({ replicaLagThresholdSeconds }) =>
+      `${replicaLagThresholdSeconds} is not a lag threshold; give a number of seconds above 0 (a replica at 0 lag would already breach it)`,
+  },
+  {
+    path: ['readerHealthEvaluationMinutes'],
+    broken: ({ readerHealthEvaluationMinutes: minutes }) =>
+      minutes !== undefined &&
+      known(minutes) &&
+      !isWholeNumber(minutes, READER_HEALTH_EVALUATION_MINUTES.min, READER_HEALTH_EVALUATION_MINUTES.max),
+    message: ({ readerHealthEvaluationMinutes }) =>
+      `${readerHealthEvaluationMinutes} minutes: give a whole number from ${READER_HEALTH_EVALUATION_MINUTES.min} to ${READER_HEALTH_EVALUATION_MINUTES.max} (CloudWatch evaluates at most a day of one-minute periods)`,
+  },
 ];
 
 /**
  * Every reason a PostgreSQL setup cannot be built, in table order: replicas without a standby or
  * without an AZ of their own, storage that cannot autoscale, backup retention and monitoring
- * intervals RDS refuses, identifiers RDS refuses.
+ * intervals RDS refuses, identifiers RDS refuses, reader health thresholds CloudWatch cannot evaluate.
  *
  * The one home of these rules: `PostgresDatabase` throws them all at once, the config schema reports
  * them under `database`, both with the same words.

@@ -75,6 +75,25 @@ export interface SecureBucketProps {
   readonly serverAccessLogsPrefix?: string;
 
   /**
+   * Days every new object version is locked by a default Object Lock retention: it cannot be
+   * overwritten or deleted before then (lifecycle expiration waits for it too). Leave it out for
+   * buckets whose objects must stay deletable (user uploads) and for disposable buckets: a locked
+   * version also blocks emptying the bucket on `RemovalPolicy.DESTROY`.
+   *
+   * @default - no default retention (legal holds and per-object retention stay available)
+   */
+  readonly objectLockRetentionDays?: number;
+
+  /**
+   * Mode of the default retention. `GOVERNANCE` can be lifted by principals allowed
+   * `s3:BypassGovernanceRetention`; `COMPLIANCE` by nobody, not even the account root, until
+   * the days have passed (the bucket cannot be deleted before its last version expires).
+   *
+   * @default s3.ObjectLockMode.GOVERNANCE
+   */
+  readonly objectLockRetentionMode?: s3.ObjectLockMode;
+
+  /**
    * What happens to the bucket when it leaves the stack. `DESTROY` also empties it first.
    *
    * @default RemovalPolicy.RETAIN
@@ -104,12 +123,15 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
       );
     }
     const noncurrentVersionExpirationDays = props.noncurrentVersionExpirationDays ?? 30;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const problems = secureBucketProblems({
       noncurrentVersionExpirationDays,
       transitionToInfrequentAccessDays: props.transitionToInfrequentAccessDays,
       expirationDays: props.expirationDays,
+      objectLockRetentionDays: props.objectLockRetentionDays,
+      destroyedWithStack: removalPolicy === RemovalPolicy.DESTROY,
     });
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const retentionDays = problems.length > 0 ? undefined : props.objectLockRetentionDays;
     // `Duration` rejects a bad value on its own, one at a time: the lifecycle is built from valid
     // values only, and the problems are thrown all at once below, when the bucket has its path.
     const lifecycle: s3.LifecycleRule | undefined =
@@ -141,9 +163,15 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
       bucketKeyEnabled: props.encryptionKey !== undefined,
       versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      // Object Lock on, without a default retention: objects stay deletable (user uploads must be),
-      // but legal holds and per-object retention are available to incident response.
+      // Object Lock on; a default retention only where asked (user uploads must stay deletable),
+      // legal holds and per-object retention always available to incident response.
       objectLockEnabled: true,
+      objectLockDefaultRetention:
+        retentionDays === undefined
+          ? undefined
+          : (props.objectLockRetentionMode ?? s3.ObjectLockMode.GOVERNANCE) === s3.ObjectLockMode.COMPLIANCE
+            ? s3.ObjectLockRetention.compliance(Duration.days(retentionDays))
+            : s3.ObjectLockRetention.governance(Duration.days(retentionDays)),
       serverAccessLogsBucket: props.serverAccessLogsBucket,
       serverAccessLogsPrefix: props.serverAccessLogsBucket
         ? (props.serverAccessLogsPrefix ?? `s3-access/${id.toLowerCase()}/`)
@@ -159,6 +187,16 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
     (this.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
       eventBridgeConfiguration: { eventBridgeEnabled: true },
     };
+  }
+
+  /**
+   * Adds `statement` to the bucket policy; a statement that grants an AWS service principal (log
+   * delivery, S3 server access logging...) without `aws:SourceAccount` gets it, set to this
+   * bucket's account, so no other account can make that service write here (confused deputy).
+   * This covers statements other constructs add, e.g. `ApplicationLoadBalancer.logAccessLogs`.
+   */
+  public override addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    return super.addToResourcePolicy(withSourceAccount(statement, Stack.of(this).account));
   }
 
   /**
@@ -188,4 +226,19 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
     });
     return objects.combine(bucket).combine(key);
   }
+}
+
+/** `statement`, or a copy of it restricted to `account` when it grants a service principal without that restriction. */
+function withSourceAccount(statement: iam.PolicyStatement, account: string): iam.PolicyStatement {
+  const grantsService = statement.principals.some(
+    (principal) => principal.policyFragment.principalJson.Service !== undefined,
+  );
+  const conditions = statement.conditions as Record<string, Record<string, unknown> | undefined>;
+  const restricted = Object.values(conditions).some((operator) => operator?.['aws:SourceAccount'] !== undefined);
+  if (statement.effect !== iam.Effect.ALLOW || !grantsService || restricted) {
+    return statement;
+  }
+  const copy = statement.copy();
+  copy.addCondition('StringEquals', { 'aws:SourceAccount': account });
+  return copy;
 }

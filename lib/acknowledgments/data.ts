@@ -2,6 +2,22 @@ import { DEV_ONLY, HIPAA, NIST, PCI, WITH_REPLICAS, acknowledge, guard, type Ack
 
 /** Reviewed findings of the data layer: PostgreSQL, cache, buckets. */
 export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
+  // --- Data layer: buckets ----------------------------------------------------------------------
+  ...acknowledge(
+    ['DeployReadiness-S3ObjectLockDefaultRetention'],
+    'Data/Uploads/Resource',
+    'User uploads must stay deletable on request (a user deleting a file or the account), which a default ' +
+      'retention would block for its whole period; Object Lock stays enabled for legal holds and per-object ' +
+      'retention set by incident response, and versioning keeps deleted objects for the noncurrent expiry.',
+  ),
+  ...acknowledge(
+    ['DeployReadiness-S3ObjectLockDefaultRetention'],
+    'Data/AccessLogs/Resource',
+    'Dev destroys its buckets with the stack (auto-delete): locked log versions would make emptying the bucket, ' +
+      'and so the stack deletion, fail. Staging and prod lock access logs by default (governance 30 days, ' +
+      'compliance 365 days).',
+    DEV_ONLY,
+  ),
   // --- Data layer: PostgreSQL -------------------------------------------------------------------
   ...acknowledge(
     ['AwsSolutions-RDS2', `${NIST}-RDSStorageEncrypted`, `${HIPAA}-RDSStorageEncrypted`, `${PCI}-RDSStorageEncrypted`],
@@ -13,8 +29,8 @@ export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ...acknowledge(
     ['AwsSolutions-RDS3', `${NIST}-RDSMultiAZSupport`, `${HIPAA}-RDSMultiAZSupport`],
     'Data/Database/Replicas',
-    "Replicas only scale reads and sit in the AZs other than the primary's, behind a weighted reader name; " +
-      'the writer is Multi-AZ. A standby per replica would double their cost for no write availability.',
+    'Replicas only scale reads, one per AZ, behind a health-checked weighted reader name that falls back to the ' +
+      'primary; the writer is Multi-AZ. A standby per replica would double their cost for no write availability.',
     WITH_REPLICAS,
   ),
   ...acknowledge(
@@ -35,6 +51,13 @@ export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'dev runs one small single-AZ instance without deletion protection or enhanced monitoring: it is ' +
       'disposable by design, holds no production data, and staging proves the protected configuration.',
     DEV_ONLY,
+  ),
+  ...acknowledge(
+    [`${NIST}-CloudWatchAlarmAction`, `${HIPAA}-CloudWatchAlarmAction`, guard('cloudwatch_alarm_action_check')],
+    'Data/Database/ReaderHealth',
+    'These alarms act through Route 53: each feeds the health check of one reader record, which takes a ' +
+      'lagging or failed replica out of the reader name. Paging routes belong to the observability layer, ' +
+      'which is not built yet.',
   ),
   ...acknowledge(
     ['AwsSolutions-RDS11', guard('rds_instance_no_default_ports_check')],

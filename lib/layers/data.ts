@@ -2,11 +2,27 @@ import { PhysicalName } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PROJECT_TITLE, resourcePrefixOf, type EnvironmentConfig } from '../../config';
 import { CacheEngine } from '../../constructs/data';
 import type { INetwork } from '../../constructs/network';
 import type { DataStackProps, EnvironmentStackProps } from '../../stacks';
-import { dataRemovalPolicyOf, removalPolicyOf } from './common';
+import { dataRemovalPolicyOf, keyAdministratorsOf, removalPolicyOf } from './common';
+
+/**
+ * Default Object Lock retention of the access logs, per environment, until the config has a field
+ * for it (`storage.logRetentionLock`). dev has none: its bucket is emptied and deleted with the
+ * stack, which locked versions would block. staging locks in governance mode, which privileged
+ * operators can lift; prod in compliance mode, which nobody can shorten or lift, for the 12 months
+ * of tamper-proof log history audits ask for (and within its 730-day log expiration).
+ */
+const ACCESS_LOG_RETENTION: Readonly<
+  Record<EnvironmentConfig['name'], { days: number; mode: s3.ObjectLockMode } | undefined>
+> = {
+  dev: undefined,
+  staging: { days: 30, mode: s3.ObjectLockMode.GOVERNANCE },
+  prod: { days: 365, mode: s3.ObjectLockMode.COMPLIANCE },
+};
 
 /** Data layer props, wired to the network layer's VPC and tiers. */
 export function dataProps(
@@ -17,10 +33,12 @@ export function dataProps(
   const prefix = resourcePrefixOf(config);
   const logRetention = config.logRetentionDays as logs.RetentionDays;
   const [major] = database.engineVersion.split('.');
+  const logLock = ACCESS_LOG_RETENTION[config.name];
   return {
     keyAliasPrefix: `alias/${config.tags.Project}/${config.name}`,
     keyDescriptionPrefix: PROJECT_TITLE,
     keyRemovalPolicy: removalPolicyOf(config),
+    keyAdministrators: keyAdministratorsOf(config),
     database: {
       vpc: network.vpc,
       subnets: network.databaseSubnets,
@@ -69,6 +87,8 @@ export function dataProps(
       noncurrentVersionExpirationDays: storage.noncurrentVersionExpirationDays,
       transitionToInfrequentAccessDays: storage.logTransitionDays,
       expirationDays: storage.logExpirationDays,
+      objectLockRetentionDays: logLock?.days,
+      objectLockRetentionMode: logLock?.mode,
       removalPolicy: removalPolicyOf(config),
     },
   };

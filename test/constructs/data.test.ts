@@ -53,7 +53,8 @@ describe('PostgresDatabase', () => {
       expect.stringMatching(/^DbSecurityGroupsReplicas/),
     ]);
     expect(fromClient.every((i) => i.FromPort === 5432 && i.ToPort === 5432)).toBe(true);
-    t.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'CNAME' }, 2);
+    // One record per replica, and the zero-weight fallback to the proxy.
+    t.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'CNAME' }, 3);
   });
 
   test('grants read the credentials and connect with IAM', () => {
@@ -82,7 +83,7 @@ describe('PostgresDatabase', () => {
     [
       'more replicas than other AZs',
       { readReplicas: 3 },
-      /readReplicas: 3 read replicas cannot each sit outside the primary's AZ with 3 AZs; use at most 2/,
+      /readReplicas: 3 read replicas need an AZ each besides the first of 3 AZs; use at most 2/,
     ],
     ['a negative replica count', { readReplicas: -1 }, /readReplicas: -1 is not a replica count/],
     [
