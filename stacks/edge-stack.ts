@@ -2,6 +2,7 @@ import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
@@ -49,6 +50,8 @@ export interface EdgeStackProps extends EnvironmentStackProps {
   /** Retention and removal of the WAF logs and their key. */
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** Administrators of the stack's KMS key (`EncryptionKey.administrators`). */
+  readonly keyAdministrators: iam.IPrincipal[];
 }
 
 /**
@@ -70,6 +73,7 @@ export class EdgeStack extends EnvironmentStack {
       alias: `alias/${props.name}/edge-logs`,
       allowCloudWatchLogs: true,
       removalPolicy: props.removalPolicy,
+      administrators: props.keyAdministrators,
     });
     this.webAcl = new WebAcl(this, 'WebAcl', {
       name: props.name,

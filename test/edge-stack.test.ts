@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { EnvironmentName } from '../config';
+import { inScope } from './constructs/waf-statement-evaluator';
 import { committedConfigs, environmentsWhere } from './support/config';
 import { ENVIRONMENTS, resources, synthesized, template } from './support/synth';
 
@@ -367,5 +368,68 @@ describe.each(environmentsWhere(HAS_DOMAIN, false))('%s edge stack, without a do
     t.resourceCountIs('AWS::CertificateManager::Certificate', 0);
     t.resourceCountIs('AWS::Route53::RecordSet', 0);
     t.resourceCountIs('AWS::Route53::HealthCheck', 0);
+  });
+});
+
+describe.each(environmentsWhere(WAF_RULES, (rules) => rules.includes('AWSManagedRulesBotControlRuleSet')))(
+  '%s edge stack, with Bot Control',
+  (environment) => {
+    const { t, acl } = edgeStack(environment);
+    const botControl = acl.Properties!.Rules.find((r: any) => r.Name === 'AWSManagedRulesBotControlRuleSet').Statement
+      .ManagedRuleGroupStatement;
+    const ROUTE53 = { 'User-Agent': 'Amazon-Route53-Health-Check-Service (ref 1; report http://amzn.to/1vsZADi)' };
+
+    test("Bot Control never inspects the health check's path: it would block Route 53's checker", () => {
+      const checks = Object.values(t.findResources('AWS::Route53::HealthCheck'));
+      expect(checks.length).toBeGreaterThan(0);
+      for (const check of checks) {
+        const path = check.Properties.HealthCheckConfig.ResourcePath;
+        expect({ path, inScope: inScope(botControl, { path, headers: ROUTE53 }) }).toEqual({ path, inScope: false });
+      }
+    });
+
+    test('API clients are out of its scope, pages are in it', () => {
+      expect(inScope(botControl, { path: '/api/courses', headers: { 'User-Agent': 'okhttp/4.12.0' } })).toBe(false);
+      expect(inScope(botControl, { path: '/courses', headers: { 'User-Agent': 'python-requests/2.32' } })).toBe(true);
+    });
+  },
+);
+
+describe.each(environmentsWhere(HAS_DOMAIN, true))('%s edge stack, origin name', (environment) => {
+  const { config, t, distribution } = edgeStack(environment);
+  const originName = `origin.${config.domain!.zoneName}`;
+
+  test("CloudFront reaches the load balancer by the VPC origin and checks its certificate against the origin's name", () => {
+    // Origin.DomainName is the load balancer certificate's name: CloudFront's SNI and the name it
+    // validates the certificate against (the viewer's Host header is not forwarded).
+    expect(distribution.Origins).toEqual([
+      expect.objectContaining({
+        DomainName: originName,
+        VpcOriginConfig: expect.objectContaining({ VpcOriginId: expect.anything() }),
+      }),
+    ]);
+  });
+
+  test('no DNS record for the origin name: a VPC origin is routed by its ID, not by DNS (see WebDistribution)', () => {
+    const names = Object.values(t.findResources('AWS::Route53::RecordSet')).map((r) => r.Properties.Name);
+    expect(names.filter((name) => String(name).startsWith('origin.'))).toEqual([]);
+  });
+});
+
+describe.each(ENVIRONMENTS)('%s edge stack, key administration', (environment) => {
+  const { config, t } = edgeStack(environment);
+
+  test("the WAF logs key is administered by the configured administrators and CloudFormation's role only", () => {
+    const [key] = Object.values(t.findResources('AWS::KMS::Key'));
+    const admin = key!.Properties.KeyPolicy.Statement.find((st: any) => st.Sid === 'AdministratorsAdministerTheKey');
+    const principals = [admin.Principal.AWS].flat();
+    const expected = [
+      { 'Fn::Sub': expect.stringMatching(/:role\/cdk-[a-z0-9]+-cfn-exec-role-/) },
+      ...(config.security?.keyAdministrators ?? []).map((entry) => ({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${config.account}:${entry}`]],
+      })),
+    ];
+    expect(principals).toHaveLength(expected.length);
+    expect(principals).toEqual(expect.arrayContaining(expected));
   });
 });

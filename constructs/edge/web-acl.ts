@@ -51,6 +51,8 @@ export class WebAclRules {
       countRules?: string[];
       countOnly?: boolean;
       managedRuleGroupConfigs?: wafv2.CfnWebACL.ManagedRuleGroupConfigProperty[];
+      /** Only requests matching this statement are evaluated by the group. */
+      scopeDownStatement?: wafv2.CfnWebACL.StatementProperty;
     } = {},
   ): WebAclRule {
     return {
@@ -64,9 +66,38 @@ export class WebAclRules {
           excludedRules: options.excludedRules?.map((rule) => ({ name: rule })),
           ruleActionOverrides: options.countRules?.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
           managedRuleGroupConfigs: options.managedRuleGroupConfigs,
+          scopeDownStatement: options.scopeDownStatement,
         },
       },
     };
+  }
+
+  /**
+   * A statement matching every request whose path does not start with one of `prefixes` (e.g.
+   * `/api/`), for a rule's scope-down. The path is URL-decoded and normalized first, so
+   * `/api/..%2Fadmin` is `/admin`, not an excluded path.
+   */
+  public static pathNotUnder(prefixes: readonly string[]): wafv2.CfnWebACL.StatementProperty {
+    const invalid = prefixes.filter((prefix) => !/^\/\S*$/.test(prefix));
+    if (prefixes.length === 0 || invalid.length > 0) {
+      throw new Error(
+        `path prefixes must be at least one, each starting with '/' and without spaces; got ${JSON.stringify(prefixes)}`,
+      );
+    }
+    const under = prefixes.map((prefix): wafv2.CfnWebACL.StatementProperty => ({
+      byteMatchStatement: {
+        fieldToMatch: { uriPath: {} },
+        positionalConstraint: 'STARTS_WITH',
+        searchString: prefix,
+        textTransformations: [
+          { priority: 0, type: 'URL_DECODE' },
+          { priority: 1, type: 'NORMALIZE_PATH' },
+        ],
+      },
+    }));
+    // WAF's OR statement needs at least two statements.
+    const [only] = under;
+    return { notStatement: { statement: under.length === 1 && only ? only : { orStatement: { statements: under } } } };
   }
 
   /** Blocks a client IP that sends more than `limit` requests in `windowSeconds`. */
@@ -102,7 +133,7 @@ export class WebAclRules {
    * | 30 | `AWSManagedRulesCommonRuleSet` | `SizeRestrictions_BODY` only counts |
    * | 40 | `AWSManagedRulesKnownBadInputsRuleSet` | |
    * | 50 | `AWSManagedRulesSQLiRuleSet` | |
-   * | 60 | `AWSManagedRulesBotControlRuleSet` | only with `botControl`; common inspection level |
+   * | 60 | `AWSManagedRulesBotControlRuleSet` | only with `botControl`; common level; not on `botControlExcludedPathPrefixes` |
    *
    * The gaps between priorities leave room for rules added with {@link WebAcl.addRule}.
    */
@@ -126,6 +157,10 @@ export class WebAclRules {
         ? [
             WebAclRules.awsManaged('AWSManagedRulesBotControlRuleSet', 60, {
               managedRuleGroupConfigs: [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }],
+              // Its signal rules block any client that is not a browser (SignalNonBrowserUserAgent,
+              // CategoryHttpLibrary, SignalKnownBotDataCenter for requests from cloud addresses): on
+              // the API that is the health checker and every legitimate API client.
+              scopeDownStatement: botControlScope(props.botControlExcludedPathPrefixes ?? DEFAULT_BOT_CONTROL_EXCLUDED),
             }),
           ]
         : []),
@@ -155,6 +190,23 @@ export interface BaselineWebAclRulesProps {
    * @default false
    */
   readonly botControl?: boolean;
+  /**
+   * Path prefixes Bot Control does not inspect. Bot Control blocks every client that does not look like
+   * a browser, which is what API routes serve: Route 53 health checkers (`/api/health`), mobile apps,
+   * integrations. Those paths keep every other rule (rate limit, IP reputation, common, bad inputs,
+   * SQL injection). An empty list lets Bot Control inspect every path.
+   *
+   * @default ['/api/']
+   */
+  readonly botControlExcludedPathPrefixes?: readonly string[];
+}
+
+/** The API: called by programs, which Bot Control's signal rules would block. */
+const DEFAULT_BOT_CONTROL_EXCLUDED: readonly string[] = ['/api/'];
+
+/** Bot Control's scope-down: every path but the excluded prefixes, or none for no prefix. */
+function botControlScope(excluded: readonly string[]): wafv2.CfnWebACL.StatementProperty | undefined {
+  return excluded.length > 0 ? WebAclRules.pathNotUnder(excluded) : undefined;
 }
 
 /** Properties of a {@link WebAcl}. */

@@ -25,7 +25,9 @@ export interface WebDistributionProps {
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /**
    * Host name the origin's certificate carries (e.g. `origin.example.com`). With it CloudFront
-   * speaks HTTPS to the origin; without it, HTTP inside the VPC.
+   * speaks HTTPS to the origin, sends this name as SNI and Host, and validates the load balancer's
+   * certificate against it; without it, HTTP inside the VPC to the load balancer's own DNS name.
+   * The name needs no DNS record: see the class.
    *
    * @default - HTTP to the origin
    */
@@ -95,6 +97,19 @@ const ONE_YEAR = Duration.days(365);
  *   response-headers policy (HSTS, nosniff, frame options, referrer policy, CSP), standard logs.
  *
  * Its metrics (`metricXxx`) are CloudFront's, which CloudWatch keeps in {@link CLOUDFRONT_REGION}.
+ *
+ * `originTlsDomainName` gets no DNS record, on purpose. A VPC origin is reached through the
+ * `AWS::CloudFront::VpcOrigin`, which names the load balancer by ARN: CloudFront connects from
+ * its service-managed network interfaces in the VPC to the load balancer itself, and does not
+ * resolve the origin's `DomainName` to find it. The domain name is what CloudFront puts in the
+ * TLS SNI and the Host header (the viewer's Host is not forwarded) and what it checks the origin's
+ * certificate against: the origin domain name, or the Host header when forwarded, must match a name
+ * on the certificate (CloudFront Developer Guide, "Require HTTPS for communication between
+ * CloudFront and your custom origin"; VPC origins: "Restrict access with VPC origins"). So it must
+ * be a name on the load balancer's certificate, which the load balancer's own `*.elb.amazonaws.com`
+ * name cannot be. Should CloudFront ever answer 502 with a DNS failure for this origin, an alias record
+ * of this name to the load balancer is the fix; the environment's Route 53 health check of
+ * `/api/health` through the distribution would show it at the first deployment.
  */
 export class WebDistribution extends Construct {
   /** The distribution. */

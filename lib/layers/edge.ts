@@ -2,7 +2,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { PROJECT_TITLE, resourcePrefixOf, type EnvironmentConfig } from '../../config';
 import type { ComputeStack, DataStack, EdgeStackProps, EnvironmentStackProps } from '../../stacks';
-import { removalPolicyOf } from './common';
+import { keyAdministratorsOf, removalPolicyOf } from './common';
 
 const PRICE_CLASSES = {
   PriceClass_100: cloudfront.PriceClass.PRICE_CLASS_100,
@@ -46,5 +46,6 @@ export function edgeProps(
     },
     logRetention: config.logRetentionDays as logs.RetentionDays,
     removalPolicy: removalPolicyOf(config),
+    keyAdministrators: keyAdministratorsOf(config),
   };
 }

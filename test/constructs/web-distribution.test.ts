@@ -35,6 +35,35 @@ describe('WebDistribution', () => {
     expect(distributionConfig(build().template).Comment).toBe('shop-prod');
   });
 
+  test('with originTlsDomainName: HTTPS to the VPC origin, SNI and certificate check on that name, no DNS record', () => {
+    const { template } = build(() => ({ originTlsDomainName: 'origin.shop.example.com' }));
+    const [vpcOriginId] = Object.keys(template.findResources('AWS::CloudFront::VpcOrigin'));
+    template.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
+      VpcOriginEndpointConfig: {
+        Arn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/0123456789abcdef',
+        OriginProtocolPolicy: 'https-only',
+        OriginSSLProtocols: ['TLSv1.2'],
+      },
+    });
+    // CloudFront finds the load balancer through the VPC origin; the domain name is what it sends
+    // as SNI and Host and checks the certificate against.
+    expect(distributionConfig(template).Origins).toEqual([
+      expect.objectContaining({
+        DomainName: 'origin.shop.example.com',
+        VpcOriginConfig: expect.objectContaining({ VpcOriginId: { 'Fn::GetAtt': [vpcOriginId, 'Id'] } }),
+      }),
+    ]);
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+  });
+
+  test("without originTlsDomainName: HTTP inside the VPC, to the load balancer's own name", () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
+      VpcOriginEndpointConfig: { OriginProtocolPolicy: 'http-only' },
+    });
+    expect(distributionConfig(template).Origins[0].DomainName).toBe('internal-web-123.eu-west-1.elb.amazonaws.com');
+  });
+
   test('creates no stack output: the stack decides what it exports', () => {
     expect(build().template.findOutputs('*')).toEqual({});
   });
