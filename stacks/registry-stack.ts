@@ -1,11 +1,14 @@
 import type { Construct } from 'constructs';
 import { ImageRepository, type ImageRepositoryProps } from '../constructs/registry';
+import { EncryptionKey, type EncryptionKeyProps } from '../constructs/security';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
 /** Properties of a {@link RegistryStack}. */
 export interface RegistryStackProps extends EnvironmentStackProps {
-  /** The environment's image repository. */
-  readonly repository: ImageRepositoryProps;
+  /** The environment's image repository, without its key (the stack supplies it). */
+  readonly repository: Omit<ImageRepositoryProps, 'encryptionKey'>;
+  /** The key encrypting the repository's images; the stack admits ECR to it. */
+  readonly repositoryKey: Pick<EncryptionKeyProps, 'description' | 'alias' | 'administrators' | 'removalPolicy'>;
 }
 
 /**
@@ -14,9 +17,15 @@ export interface RegistryStackProps extends EnvironmentStackProps {
  */
 export class RegistryStack extends EnvironmentStack {
   public readonly repository: ImageRepository;
+  public readonly repositoryKey: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: RegistryStackProps) {
     super(scope, id, props);
-    this.repository = new ImageRepository(this, 'Repository', props.repository);
+    // ECR creates its grants on the key through ecr.<region>.amazonaws.com.
+    this.repositoryKey = new EncryptionKey(this, 'RepositoryKey', { ...props.repositoryKey, viaServices: ['ecr'] });
+    this.repository = new ImageRepository(this, 'Repository', {
+      ...props.repository,
+      encryptionKey: this.repositoryKey,
+    });
   }
 }

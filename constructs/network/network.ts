@@ -70,6 +70,14 @@ export interface NetworkProps {
   readonly flowLogEncryptionKey?: kms.IKey;
 
   /**
+   * Principals that administer the flow-log key created here (see `EncryptionKey.administrators`).
+   * Ignored when `flowLogEncryptionKey` is passed in.
+   *
+   * @default - only the deployment role administers the key (and the root user can recover it)
+   */
+  readonly flowLogKeyAdministrators?: iam.IPrincipal[];
+
+  /**
    * Interface endpoints to create in the application tier, reachable on 443 from the VPC.
    * The S3 gateway endpoint is always created: it is free and carries ECR image layers.
    *
@@ -240,6 +248,7 @@ export class Network extends Construct implements INetwork {
       new EncryptionKey(group, 'Key', {
         description: `Encrypts the VPC flow logs of ${this.node.path}`,
         allowCloudWatchLogs: true,
+        administrators: props.flowLogKeyAdministrators,
         removalPolicy,
       });
     const logGroup = new logs.LogGroup(group, 'LogGroup', {

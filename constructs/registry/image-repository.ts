@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 
 /** Properties of an {@link ImageRepository}. */
@@ -10,6 +11,15 @@ export interface ImageRepositoryProps {
    * @default - a name CloudFormation generates
    */
   readonly repositoryName?: string;
+  /**
+   * Customer-managed key encrypting the images, in the repository's region. ECR creates grants on it
+   * when the repository is created, through `ecr.<region>.amazonaws.com`, on behalf of the principal
+   * creating the repository: the key policy must let this account's principals call
+   * `kms:CreateGrant` and `kms:DescribeKey` through ECR (an `EncryptionKey` with `viaServices:
+   * ['ecr']` does). Pulls need no permission on the key: ECR and its S3 storage decrypt the layers
+   * under those grants. ECR sets encryption at creation only: changing the key replaces the repository.
+   */
+  readonly encryptionKey: kms.IKey;
   /**
    * Images kept: when there are more, the oldest expire.
    *
@@ -35,18 +45,21 @@ export interface ImageRepositoryProps {
 const DEFAULT_MAX_IMAGE_COUNT = 50;
 
 /**
- * An ECR repository for a service's images, secure by default: tags are immutable (a tag names one
- * image for good, so a deployment runs what was tested), every pushed image is scanned for
- * vulnerabilities, and only the newest `maxImageCount` images are kept.
+ * An ECR repository for a service's images, secure by default: images are encrypted with a
+ * customer-managed key, tags are immutable (a tag names one image for good, so a deployment runs
+ * what was tested), every pushed image is scanned for vulnerabilities, and only the newest
+ * `maxImageCount` images are kept.
  *
  * It is an `ecr.Repository` (grants, `repositoryUri`, `addLifecycleRule` and the rest), so its
  * `CfnRepository` is the child `Resource`, as in `ecr.Repository`.
  */
 export class ImageRepository extends ecr.Repository {
-  constructor(scope: Construct, id: string, props: ImageRepositoryProps = {}) {
+  constructor(scope: Construct, id: string, props: ImageRepositoryProps) {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     super(scope, id, {
       repositoryName: props.repositoryName,
+      encryption: ecr.RepositoryEncryption.KMS,
+      encryptionKey: props.encryptionKey,
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       imageScanOnPush: true,
       lifecycleRules: [

@@ -1,4 +1,5 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { EnvironmentConfig } from '../../config';
 
 /** The removal policy of stateful resources in this environment. */
@@ -9,4 +10,16 @@ export function removalPolicyOf(config: EnvironmentConfig): RemovalPolicy {
 /** The removal policy of databases and caches: a final snapshot where data is retained. */
 export function dataRemovalPolicyOf(config: EnvironmentConfig): RemovalPolicy {
   return config.removalPolicy === 'retain' ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY;
+}
+
+/**
+ * The configured administrators of every KMS key of the environment (`EncryptionKey.administrators`),
+ * `role/<name>` entries in the environment's account. Without them only the deployment role
+ * administers the keys.
+ */
+export function keyAdministratorsOf(config: EnvironmentConfig): iam.IPrincipal[] {
+  return (config.security?.keyAdministrators ?? []).map(
+    (entry) =>
+      new iam.ArnPrincipal(entry.startsWith('arn:') ? entry : `arn:${Aws.PARTITION}:iam::${config.account}:${entry}`),
+  );
 }

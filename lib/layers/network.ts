@@ -2,7 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { EnvironmentConfig, InterfaceEndpointName } from '../../config';
 import type { NetworkProps } from '../../constructs/network';
-import { removalPolicyOf } from './common';
+import { keyAdministratorsOf, removalPolicyOf } from './common';
 
 const INTERFACE_ENDPOINT_SERVICES: Record<InterfaceEndpointName, ec2.InterfaceVpcEndpointAwsService> = {
   'ecr.api': ec2.InterfaceVpcEndpointAwsService.ECR,
@@ -27,6 +27,7 @@ export function networkProps(config: EnvironmentConfig): NetworkProps {
     // The schema only admits values CloudWatch Logs accepts, which are the enum's values.
     flowLogRetention: network.flowLogRetentionDays as logs.RetentionDays,
     interfaceEndpoints: network.interfaceEndpoints.map((name) => INTERFACE_ENDPOINT_SERVICES[name]),
+    flowLogKeyAdministrators: keyAdministratorsOf(config),
     removalPolicy: removalPolicyOf(config),
   };
 }

@@ -1,6 +1,6 @@
-import type { EnvironmentConfig } from '../../config';
+import { PROJECT_TITLE, type EnvironmentConfig } from '../../config';
 import type { EnvironmentStackProps, RegistryStackProps } from '../../stacks';
-import { removalPolicyOf } from './common';
+import { keyAdministratorsOf, removalPolicyOf } from './common';
 
 /** Image repository props. */
 export function registryProps(config: EnvironmentConfig): Omit<RegistryStackProps, keyof EnvironmentStackProps> {
@@ -9,6 +9,13 @@ export function registryProps(config: EnvironmentConfig): Omit<RegistryStackProp
       repositoryName: repositoryNameOf(config),
       maxImageCount: config.compute.repositoryMaxImages,
       // Where the repository goes with the stack, its images go with it (ImageRepository's default).
+      removalPolicy: removalPolicyOf(config),
+    },
+    repositoryKey: {
+      description: `${PROJECT_TITLE} images (alias/${config.tags.Project}/${config.name}/images)`,
+      alias: `alias/${config.tags.Project}/${config.name}/images`,
+      administrators: keyAdministratorsOf(config),
+      // The key outlives the repository only where the repository is retained too.
       removalPolicy: removalPolicyOf(config),
     },
   };

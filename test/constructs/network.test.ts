@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Network, type NetworkProps } from '../../constructs/network';
@@ -52,6 +53,21 @@ describe('Network construct', () => {
     const network = new Network(stack, 'Network', { ...baseProps(), flowLogEncryptionKey: key });
     expect(network.flowLogKey).toBe(key);
     Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 1);
+  });
+
+  test('the flow-log key is administered by the given principals, and by nobody else of the account', () => {
+    const { stack } = build({
+      flowLogKeyAdministrators: [new iam.ArnPrincipal('arn:aws:iam::123456789012:role/Admin')],
+    });
+    const [key] = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'));
+    const statements = key.Properties.KeyPolicy.Statement as Array<{ Action: string | string[]; Principal: unknown }>;
+    const administering = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => ['kms:ScheduleKeyDeletion', 'kms:*'].includes(action)),
+    );
+    expect(JSON.stringify(administering.map((statement) => statement.Principal))).toContain(
+      'arn:aws:iam::123456789012:role/Admin',
+    );
+    expect(JSON.stringify(administering)).not.toContain('"kms:*"');
   });
 
   test('custom database ports shape the ACL', () => {
