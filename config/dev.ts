@@ -1,5 +1,5 @@
 import type { EnvironmentConfigInput } from './schema';
-import { APP_CONTENT_SECURITY_POLICY, CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_EU_WEST_1 } from './shared';
+import { APP_CONTENT_SECURITY_POLICY } from './shared';
 
 /** Development: minimal and cheap. One NAT gateway, no interface endpoints, short retention, freely destroyed. */
 export const dev: EnvironmentConfigInput = {
@@ -74,7 +74,6 @@ export const dev: EnvironmentConfigInput = {
     deletionProtection: false,
   },
   edge: {
-    originFacingPrefixListId: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_EU_WEST_1,
     priceClass: 'PriceClass_100',
     geoRestriction: { type: 'none', countries: [] },
     contentSecurityPolicy: APP_CONTENT_SECURITY_POLICY,
@@ -85,6 +84,11 @@ export const dev: EnvironmentConfigInput = {
       botControl: false,
       blockedCountries: [],
     },
+  },
+  security: {
+    // Set yours: the role(s) of this account that administer the environment's KMS keys. Each must
+    // exist before the first deployment, or KMS rejects the key policy.
+    keyAdministrators: ['role/KeyAdministrator'],
   },
   logRetentionDays: 14,
   tags: {

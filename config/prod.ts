@@ -1,5 +1,5 @@
 import type { EnvironmentConfigInput } from './schema';
-import { APP_CONTENT_SECURITY_POLICY, CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_EU_WEST_1 } from './shared';
+import { APP_CONTENT_SECURITY_POLICY } from './shared';
 
 /** Production: redundant across three AZs and protected. Subnets follow the reference layout. */
 export const prod: EnvironmentConfigInput = {
@@ -81,7 +81,6 @@ export const prod: EnvironmentConfigInput = {
     deletionProtection: true,
   },
   edge: {
-    originFacingPrefixListId: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_EU_WEST_1,
     priceClass: 'PriceClass_All',
     originShieldRegion: 'eu-west-1',
     geoRestriction: { type: 'none', countries: [] },
@@ -93,6 +92,11 @@ export const prod: EnvironmentConfigInput = {
       botControl: true,
       blockedCountries: [],
     },
+  },
+  security: {
+    // Set yours: the role(s) of this account that administer the environment's KMS keys. Each must
+    // exist before the first deployment, or KMS rejects the key policy.
+    keyAdministrators: ['role/KeyAdministrator'],
   },
   logRetentionDays: 365,
   tags: {

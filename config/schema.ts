@@ -5,22 +5,45 @@ import { postgresDatabaseProblems } from '../constructs/data/postgres-rules';
 import { secureBucketProblems } from '../constructs/data/secure-bucket-rules';
 import { networkProblems } from '../constructs/network/network-rules';
 import type { Problem } from '../constructs/shared/problems';
+import { originFacingPrefixListOf, regionOfOriginFacingPrefixList } from './aws/cloudfront';
+import { countryCodeProblem } from './aws/countries';
+import {
+  CACHE_ENGINE_VERSIONS_OFFERED,
+  CACHE_MAX_SHARDS,
+  CACHE_NODE_TYPES,
+  supportedCacheVersions,
+} from './aws/elasticache';
+import { LOG_RETENTION_DAYS } from './aws/logs';
+import {
+  ALL_POSTGRES_INSTANCE_CLASSES,
+  ALL_POSTGRES_VERSIONS,
+  POSTGRES_GP3_STORAGE_GIB,
+  POSTGRES_INSTANCE_CLASSES,
+  POSTGRES_VERSIONS,
+} from './aws/rds';
+import { REGIONS, availabilityZonesOf, isKnownRegion, regionOfZone, zonesPerAccount } from './aws/regions';
+import { scheduleProblem } from './aws/schedules';
+import { TIME_ZONES, isTimeZone } from './aws/time-zones';
+import { SUBNET_PREFIX_RANGE } from './aws/vpc';
+import { closest, didYouMean } from './suggest';
 
-/** The environments this project deploys. Adding one is a deliberate change here and in `config/index.ts`. */
-export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+export { LOG_RETENTION_DAYS } from './aws/logs';
 
-/** Retention periods CloudWatch Logs accepts; anything else fails at deploy time, so fail at synth. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+/**
+ * An environment's name: lowercase letters and digits, starting with a letter. It becomes the stage
+ * ID (`qa` -> `Qa`), part of resource names (`<Project>-<name>`) and of override variables
+ * (`LA_<NAME>_ACCOUNT`), so it has to fit all three.
+ */
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9]{0,15}$/;
+
+/** Record names the project itself uses in an environment's zone, so the config cannot take them. */
+export const RESERVED_RECORD_NAMES: Readonly<Record<string, string>> = {
+  origin: "the load balancer's certificate name (origin.<zone>), which CloudFront connects to",
+};
 
 /** Interface endpoints the network layer knows how to create. */
 export const INTERFACE_ENDPOINTS = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm', 'kms', 'sts'] as const;
 export type InterfaceEndpointName = (typeof INTERFACE_ENDPOINTS)[number];
-
-/** Cache engine versions per engine that ElastiCache offers with TLS, AUTH and Multi-AZ. */
-export const CACHE_ENGINE_VERSIONS = { redis: ['6.2', '7.0', '7.1'], valkey: ['7.2', '8.0', '8.1'] } as const;
 
 /** Deployment strategies by their config name, as the web service takes them. */
 export const DEPLOYMENT_STRATEGIES = {
@@ -31,11 +54,10 @@ export const DEPLOYMENT_STRATEGIES = {
 } as const;
 export type DeploymentStrategyName = keyof typeof DEPLOYMENT_STRATEGIES;
 
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-
-const region = z
-  .string()
-  .regex(REGION_PATTERN, { error: (issue) => `"${String(issue.input)}" is not an AWS region name (e.g. eu-west-1)` });
+const region = z.string().refine(isKnownRegion, {
+  error: (issue) =>
+    `"${String(issue.input)}" is not a commercial AWS region${didYouMean(String(issue.input), REGIONS)} (known regions: config/aws/regions.ts)`,
+});
 
 /** CIDRs are checked as a whole layout (format, containment, overlap) in the refinement below. */
 const cidr = z.string();
@@ -45,227 +67,443 @@ const retentionDays = z.number().refine((value) => (LOG_RETENTION_DAYS as readon
     `${String(issue.input)} is not a CloudWatch Logs retention period; use one of ${LOG_RETENTION_DAYS.join(', ')}`,
 });
 
+/**
+ * An IAM role or user of the environment's account: `role/<path/name>` (the account follows `account`,
+ * overrides included) or a full ARN. Group 1 is the ARN's account.
+ */
+const IAM_ROLE_OR_USER = /^(?:arn:aws(?:-[a-z]+)*:iam::(\d{12}):)?(?:role|user)\/[\w+=,.@/-]+$/;
+
 const positiveCount = z.number().int({ error: 'must be a whole number' }).positive({ error: 'must be at least 1' });
 
 const nonEmpty = z.string().min(1, { error: 'must not be empty' });
 
-const countryCode = z.string().regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166 alpha-2 country code, e.g. DE' });
+const countryCode = z.string().superRefine((code, ctx) => {
+  const problem = countryCodeProblem(code);
+  if (problem !== undefined) {
+    ctx.addIssue({ code: 'custom', input: code, message: problem });
+  }
+});
+
+/** A list whose entries must be distinct: a repeated one would collide as a construct ID or be refused. */
+function distinct<T extends z.ZodType>(item: T, what: string) {
+  return z.array(item).superRefine((values, ctx) => {
+    values.forEach((value, index) => {
+      if (values.indexOf(value) !== index) {
+        ctx.addIssue({
+          code: 'custom',
+          input: value,
+          path: [index],
+          message: `${JSON.stringify(value)} is listed twice; ${what} must be distinct`,
+        });
+      }
+    });
+  });
+}
 
 /** One subnet CIDR per availability zone, in the order of `availabilityZones`. */
 const subnetTier = z.array(cidr);
 
+/** Whole numbers of at least 1, as the construct's rules check them (paths in their descriptions). */
+const scheduledTasks = z.number();
+
 /**
- * The shape of one environment's configuration. Every later layer adds its own section here.
+ * The shape of one environment's configuration. Every field carries its description: the
+ * configuration reference (docs/configuration.md, `npm run docs:config`) is generated from them.
+ * Ranges that constructs enforce too live in their rule tables (`constructs/<layer>/*-rules.ts`);
+ * facts about AWS (regions, zones, versions, classes) in `config/aws/`.
  */
-const environmentShape = z.strictObject({
-  /** Environment name; also the stage selector (`-c env=<name>`). */
-  name: z.enum(ENVIRONMENT_NAMES),
-  /** 12-digit AWS account id the environment deploys to. */
-  account: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }),
-  /** Home region of the environment. */
-  region,
-  /** Exactly three availability zones of `region`, named explicitly so synthesis needs no lookup. */
+export const environmentShape = z.strictObject({
+  name: z
+    .string()
+    .regex(ENVIRONMENT_NAME_PATTERN, {
+      error: 'must be lowercase letters and digits, starting with a letter, at most 16 characters (e.g. qa)',
+    })
+    .describe(
+      'Environment name, the key of the environment in `config/index.ts`. Also the stage (`qa` -> stage `Qa`, `cdk deploy "Qa/*"`), the `-c env=<name>` selector, part of resource names and of override variables (`LA_<NAME>_...`).',
+    ),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' })
+    .describe(
+      '12-digit AWS account ID the environment deploys to. Override: `-c <env>:account=...` or `LA_<ENV>_ACCOUNT`.',
+    ),
+  region: region.describe(
+    'Home region of the environment (a commercial region of `config/aws/regions.ts`). Override: `-c <env>:region=...` or `LA_<ENV>_REGION`; move `availabilityZones` with it.',
+  ),
   // A refinement, not .length(3): zod aborts on a length mismatch, which would hide every other problem.
   availabilityZones: z
     .array(nonEmpty)
-    .refine((zones) => zones.length === 3, { error: 'exactly three availability zones are required' }),
-  /** Region that receives backup copies for disaster recovery; must differ from `region`. */
-  drRegion: region,
-  /** What happens to stateful resources (keys, log groups, later databases) when their stack is deleted. */
-  removalPolicy: z.enum(['destroy', 'retain']),
-  network: z.strictObject({
-    /** The VPC's IPv4 block; /16 to /24. */
-    vpcCidr: cidr,
-    /** Per-tier subnet CIDRs, one per availability zone. */
-    subnets: z.strictObject({
-      /** Internet-facing tier: NAT gateways and, later, nothing else. */
-      public: subnetTier,
-      /** Private tier with NAT egress: ECS tasks, internal load balancer, interface endpoints. */
-      application: subnetTier,
-      /** Isolated tier without any route to the internet: databases and caches. */
-      database: subnetTier,
-    }),
-    /** NAT gateways, 1 to one per AZ (`networkProblems`); 1 is cheap but a single-AZ dependency. */
-    natGateways: z.number(),
-    /** Interface endpoints to create in the application tier, keeping image pulls and secrets off NAT. */
-    interfaceEndpoints: z.array(z.enum(INTERFACE_ENDPOINTS)),
-    /** Retention of VPC flow logs, in days. */
-    flowLogRetentionDays: retentionDays,
-  }),
-  /** PostgreSQL on RDS: a primary, optional read replicas, pooling through RDS Proxy. */
-  database: z.strictObject({
-    /** Full PostgreSQL version, e.g. `17.6` (a bare major is deprecated by CloudFormation). */
-    engineVersion: z
-      .string()
-      .regex(/^1[6-8]\.\d+$/, { error: 'must be a full PostgreSQL 16 to 18 version, e.g. 17.6' }),
-    /** Graviton instance class without the `db.` prefix, e.g. `r7g.large`. */
-    instanceClass: z.string().regex(/^(t4g|m6g|m7g|m8g|r6g|r7g|r8g|x2g)\.[a-z0-9]+$/, {
-      error: (issue) => `"${String(issue.input)}" is not a Graviton instance class (e.g. t4g.micro, r7g.large)`,
-    }),
-    /** Initial gp3 storage, in GiB (at least 20). */
-    allocatedStorageGiB: z.number().int().min(20, { error: 'gp3 needs at least 20 GiB' }),
-    /** Ceiling of storage autoscaling, in GiB. */
-    maxAllocatedStorageGiB: positiveCount,
-    /** A synchronous standby in another AZ. */
-    multiAz: z.boolean(),
-    /** Read replicas, spread over the other AZs (range: `postgresDatabaseProblems`). */
-    readReplicas: z.number(),
-    /** Automated backups (and point-in-time recovery window), in days: 1 to 35 (`postgresDatabaseProblems`). */
-    backupRetentionDays: z.number(),
-    /** Performance Insights, encrypted with the database key. */
-    performanceInsights: z.boolean(),
-    /** Enhanced monitoring interval, in seconds; 0 turns it off (values: `postgresDatabaseProblems`). */
-    monitoringIntervalSeconds: z.number(),
-    /** Days between automatic rotations of the database credentials. */
-    credentialRotationDays: z.number().int().min(1).max(365),
-    /** Refuse to delete the instance (and keep a final snapshot when its stack goes). */
-    deletionProtection: z.boolean(),
-    /** Statements slower than this are logged, in milliseconds. */
-    slowStatementThresholdMs: positiveCount,
-  }),
-  /** ElastiCache replication group (Redis OSS or Valkey). */
-  cache: z.strictObject({
-    engine: z.enum(['redis', 'valkey']),
-    /** Engine version, e.g. `7.1` for Redis OSS or `8.0` for Valkey. */
-    engineVersion: z.string(),
-    /** Node type, e.g. `cache.t4g.micro`. */
-    nodeType: z.string().regex(/^cache\.(t4g|m6g|m7g|r6g|r7g)\.[a-z0-9]+$/, {
-      error: (issue) => `"${String(issue.input)}" is not a Graviton cache node type (e.g. cache.t4g.small)`,
-    }),
-    /** Cluster mode (data sharded over `shards` node groups). */
-    clusterMode: z.boolean(),
-    /** Node groups; more than 1 needs cluster mode (`cacheClusterProblems`). */
-    shards: z.number(),
-    /** Replicas per shard, 0 to 5 (`cacheClusterProblems`). */
-    replicasPerShard: z.number(),
-    /** Automatic failover to a replica in another AZ. */
-    multiAz: z.boolean(),
-    /** Daily snapshots kept, in days; 0 turns them off, at most 35 (`cacheClusterProblems`). */
-    snapshotRetentionDays: z.number(),
-  }),
-  /** S3 buckets for user uploads and for access logs. */
-  storage: z.strictObject({
-    /** Days a replaced or deleted object version is kept before it expires (`secureBucketProblems`). */
-    noncurrentVersionExpirationDays: z.number(),
-    /** Days after which access logs move to infrequent access, at least 30 (`secureBucketProblems`). */
-    logTransitionDays: z.number(),
-    /** Days after which access logs expire, after the transition (`secureBucketProblems`). */
-    logExpirationDays: z.number(),
-  }),
-  /**
-   * Public DNS: the Route53 zone the environment serves under. Without it the environment serves on
-   * CloudFront's domain and the load balancer speaks HTTP inside the VPC.
-   */
+    .refine((zones) => zones.length === 3, { error: 'exactly three availability zones are required' })
+    .describe(
+      "Exactly three distinct availability zones of `region`, named explicitly so synthesis needs no lookup (e.g. `eu-west-1a`). Checked against the region's zones in `config/aws/regions.ts`. Override: `-c <env>:availabilityZones=a,b,c` or `LA_<ENV>_AVAILABILITY_ZONES`.",
+    ),
+  drRegion: region.describe(
+    'Region that receives backup copies for disaster recovery; must differ from `region`. Override: `-c <env>:drRegion=...` or `LA_<ENV>_DR_REGION`.',
+  ),
+  removalPolicy: z
+    .enum(['destroy', 'retain'])
+    .describe(
+      'What happens to stateful resources (keys, log groups, databases, buckets) when their stack is deleted. `retain` also turns on stack termination protection.',
+    ),
+  network: z
+    .strictObject({
+      vpcCidr: cidr.describe("The VPC's IPv4 block, /16 to /28; disjoint from every other environment's VPC."),
+      subnets: z
+        .strictObject({
+          public: subnetTier.describe(
+            'Internet-facing tier (NAT gateways): one IPv4 CIDR per availability zone, in the order of `availabilityZones`, inside `vpcCidr`, /16 to /28.',
+          ),
+          application: subnetTier.describe(
+            'Private tier with NAT egress (ECS tasks, internal load balancer, interface endpoints): one CIDR per availability zone.',
+          ),
+          database: subnetTier.describe(
+            'Isolated tier without any route to the internet (databases and caches): one CIDR per availability zone.',
+          ),
+        })
+        .describe('Per-tier subnet CIDRs; no two subnets may overlap.'),
+      natGateways: z
+        .number()
+        .describe('NAT gateways, 1 to one per AZ (`networkProblems`); 1 is cheap but a single-AZ dependency.'),
+      interfaceEndpoints: distinct(z.enum(INTERFACE_ENDPOINTS), 'interface endpoints').describe(
+        'Interface endpoints to create in the application tier, keeping image pulls and secrets off NAT.',
+      ),
+      flowLogRetentionDays: retentionDays.describe(
+        'Retention of VPC flow logs, in days (a CloudWatch Logs retention period).',
+      ),
+    })
+    .describe('The three-tier VPC.'),
+  database: z
+    .strictObject({
+      engineVersion: z
+        .string()
+        .superRefine((version, ctx) => {
+          if (!ALL_POSTGRES_VERSIONS.includes(version)) {
+            const major = version.split('.')[0] ?? '';
+            const versions = POSTGRES_VERSIONS[major];
+            ctx.addIssue({
+              code: 'custom',
+              input: version,
+              message:
+                versions === undefined
+                  ? `"${version}" is not a full PostgreSQL ${Object.keys(POSTGRES_VERSIONS).join(', ')} version RDS offers, e.g. 17.6 (a bare major is deprecated by CloudFormation)`
+                  : `"${version}" is not a PostgreSQL ${major} version RDS offers; use one of ${versions.join(', ')}`,
+            });
+          }
+        })
+        .describe(
+          'Full PostgreSQL version RDS offers, e.g. `17.6` (majors 16 to 18; list in `config/aws/rds.ts`). A bare major is deprecated by CloudFormation.',
+        ),
+      instanceClass: z
+        .string()
+        .superRefine((instanceClass, ctx) => {
+          if (!ALL_POSTGRES_INSTANCE_CLASSES.includes(instanceClass)) {
+            const family = instanceClass.replace(/^db\./, '').split('.')[0] ?? '';
+            const sizes = POSTGRES_INSTANCE_CLASSES[family];
+            ctx.addIssue({
+              code: 'custom',
+              input: instanceClass,
+              message: instanceClass.startsWith('db.')
+                ? `"${instanceClass}": leave out the db. prefix (${instanceClass.slice(3)})`
+                : sizes === undefined
+                  ? `"${instanceClass}" is not a Graviton instance class RDS for PostgreSQL offers (families ${Object.keys(POSTGRES_INSTANCE_CLASSES).join(', ')}; e.g. t4g.micro, r7g.large)`
+                  : `"${instanceClass}" does not exist; ${family} comes in ${sizes.join(', ')}`,
+            });
+          }
+        })
+        .describe(
+          'Graviton DB instance class RDS for PostgreSQL offers, without the `db.` prefix, e.g. `r7g.large` (list in `config/aws/rds.ts`).',
+        ),
+      allocatedStorageGiB: z
+        .number()
+        .int()
+        .min(POSTGRES_GP3_STORAGE_GIB.min, { error: `gp3 needs at least ${POSTGRES_GP3_STORAGE_GIB.min} GiB` })
+        .max(POSTGRES_GP3_STORAGE_GIB.max, { error: `gp3 takes at most ${POSTGRES_GP3_STORAGE_GIB.max} GiB (64 TiB)` })
+        .describe(`Initial gp3 storage, in GiB: ${POSTGRES_GP3_STORAGE_GIB.min} to ${POSTGRES_GP3_STORAGE_GIB.max}.`),
+      maxAllocatedStorageGiB: positiveCount
+        .max(POSTGRES_GP3_STORAGE_GIB.max, { error: `gp3 takes at most ${POSTGRES_GP3_STORAGE_GIB.max} GiB (64 TiB)` })
+        .describe(
+          `Ceiling of storage autoscaling, in GiB: above \`allocatedStorageGiB\`, at most ${POSTGRES_GP3_STORAGE_GIB.max}.`,
+        ),
+      multiAz: z.boolean().describe('A synchronous standby in another AZ. Read replicas need it.'),
+      readReplicas: z
+        .number()
+        .describe(
+          'Read replicas, one per availability zone after the first (so at most 2 with three zones; range: `postgresDatabaseProblems`).',
+        ),
+      backupRetentionDays: z
+        .number()
+        .describe(
+          'Automated backups (and point-in-time recovery window), in days: 1 to 35 (`postgresDatabaseProblems`).',
+        ),
+      performanceInsights: z.boolean().describe('Performance Insights, encrypted with the database key.'),
+      monitoringIntervalSeconds: z
+        .number()
+        .describe(
+          'Enhanced monitoring interval, in seconds: 0 (off), 1, 5, 10, 15, 30 or 60 (`postgresDatabaseProblems`).',
+        ),
+      credentialRotationDays: z
+        .number()
+        .int()
+        .min(1)
+        .max(365)
+        .describe('Days between automatic rotations of the database credentials, 1 to 365.'),
+      deletionProtection: z
+        .boolean()
+        .describe('Refuse to delete the instance (and keep a final snapshot when its stack goes).'),
+      slowStatementThresholdMs: positiveCount.describe('Statements slower than this are logged, in milliseconds.'),
+    })
+    .describe('PostgreSQL on RDS: a primary, optional read replicas, pooling through RDS Proxy.'),
+  cache: z
+    .strictObject({
+      engine: z.enum(['redis', 'valkey']).describe('`redis` (Redis OSS) or `valkey`.'),
+      engineVersion: z
+        .string()
+        .describe(
+          `Engine version ElastiCache offers for \`engine\`, at least Redis OSS ${supportedCacheVersions('redis')[0]} or Valkey ${supportedCacheVersions('valkey')[0]}: Redis OSS ${supportedCacheVersions('redis').join(', ')}; Valkey ${supportedCacheVersions('valkey').join(', ')}.`,
+        ),
+      nodeType: z
+        .string()
+        .superRefine((nodeType, ctx) => {
+          if (!CACHE_NODE_TYPES.includes(nodeType)) {
+            const family = nodeType.split('.').slice(0, 2).join('.');
+            const sizes = CACHE_NODE_TYPES.filter((type) => type.startsWith(`${family}.`)).map(
+              (type) => type.split('.')[2],
+            );
+            ctx.addIssue({
+              code: 'custom',
+              input: nodeType,
+              message:
+                sizes.length > 0
+                  ? `"${nodeType}" does not exist; ${family} comes in ${sizes.join(', ')}`
+                  : `"${nodeType}" is not a Graviton node type ElastiCache offers${didYouMean(nodeType, CACHE_NODE_TYPES)} (e.g. cache.t4g.small, cache.r7g.large; list in config/aws/elasticache.ts)`,
+            });
+          }
+        })
+        .describe('Graviton node type, e.g. `cache.t4g.micro` (list in `config/aws/elasticache.ts`).'),
+      clusterMode: z.boolean().describe('Cluster mode: data sharded over `shards` node groups.'),
+      shards: z
+        .number()
+        .max(CACHE_MAX_SHARDS, { error: `ElastiCache allows at most ${CACHE_MAX_SHARDS} shards` })
+        .describe(`Node groups, 1 to ${CACHE_MAX_SHARDS}; more than 1 needs cluster mode (\`cacheClusterProblems\`).`),
+      replicasPerShard: z.number().describe('Replicas per shard, 0 to 5 (`cacheClusterProblems`).'),
+      multiAz: z.boolean().describe('Automatic failover to a replica in another AZ; needs a replica per shard.'),
+      snapshotRetentionDays: z
+        .number()
+        .describe('Daily snapshots kept, in days; 0 turns them off, at most 35 (`cacheClusterProblems`).'),
+    })
+    .describe('ElastiCache replication group (Redis OSS or Valkey).'),
+  storage: z
+    .strictObject({
+      noncurrentVersionExpirationDays: z
+        .number()
+        .describe(
+          'Days a replaced or deleted object version is kept before it expires, 1 or more (`secureBucketProblems`).',
+        ),
+      logTransitionDays: z
+        .number()
+        .describe('Days after which access logs move to Standard-IA, at least 30 (`secureBucketProblems`).'),
+      logExpirationDays: z
+        .number()
+        .describe('Days after which access logs expire, after `logTransitionDays` (`secureBucketProblems`).'),
+    })
+    .describe('S3 buckets for user uploads and for access logs.'),
   domain: z
     .strictObject({
-      /** Zone name, e.g. `learning-assistant.example.com`. */
-      zoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name' }),
-      /** Hosted zone id, e.g. `Z0123456789ABCDEFGHIJ` (no lookups at synth time). */
-      hostedZoneId: z.string().regex(/^Z[A-Z0-9]{6,31}$/, { error: 'must be a Route53 hosted zone id (Z...)' }),
+      zoneName: z
+        .string()
+        .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name' })
+        .describe('Zone name, e.g. `learning-assistant.example.com`.'),
+      hostedZoneId: z
+        .string()
+        .regex(/^Z[A-Z0-9]{6,31}$/, { error: 'must be a Route53 hosted zone id (Z...)' })
+        .describe('Route 53 hosted zone ID of `zoneName`, e.g. `Z0123456789ABCDEFGHIJ` (no lookups at synth time).'),
     })
-    .optional(),
-  /** The Next.js application on ECS Fargate. */
-  compute: z.strictObject({
-    /** Where the image comes from: built from `app/` at deploy time, or a tag of the environment's ECR repository. */
-    image: z.discriminatedUnion('source', [
-      z.strictObject({ source: z.literal('asset') }),
-      z.strictObject({
-        source: z.literal('ecr'),
-        tag: z.string().regex(/^[\w][\w.-]{0,127}$/, { error: 'must be a Docker tag' }),
-      }),
-    ]),
-    /** Images kept in the repository; older ones expire. */
-    repositoryMaxImages: positiveCount,
-    /** Task CPU in Fargate units (1024 = 1 vCPU). */
-    cpuUnits: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
-    /** Task memory, in MiB. */
-    memoryMiB: positiveCount,
-    /** Bounds of the task count: 1 <= minTasks <= maxTasks (`webServiceProblems`). */
-    minTasks: z.number(),
-    maxTasks: z.number(),
-    /** Share of tasks on Fargate Spot, 0 to 100 (100: all Spot; `webServiceProblems`). */
-    spotPercent: z.number(),
-    /** Target CPU utilization, in percent. */
-    cpuTargetPercent: z.number().int().min(10).max(90),
-    /** Target memory utilization, in percent. */
-    memoryTargetPercent: z.number().int().min(10).max(90),
-    /** Target load-balancer requests per task per minute. */
-    requestsPerTaskPerMinute: positiveCount,
-    /** Scheduled changes of the task-count bounds. */
-    scheduledScaling: z.array(
-      z.strictObject({
-        name: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: 'must be PascalCase, e.g. BusinessHours' }),
-        /** `cron(...)`, `rate(...)` or `at(...)` (`webServiceProblems`). */
-        schedule: z.string(),
-        timeZone: z
-          .string()
-          .regex(/^[A-Za-z_]+(\/[A-Za-z_]+)*$/, { error: 'must be an IANA time zone, e.g. Europe/Berlin' }),
-        /** Whole numbers of at least 1 (`webServiceProblems`). */
-        minTasks: z.number(),
-        maxTasks: z.number().optional(),
-      }),
+    .optional()
+    .describe(
+      "Public DNS: the Route 53 zone the environment serves under. Without it the environment serves on CloudFront's domain and the load balancer speaks HTTP inside the VPC.",
     ),
-    /** Predictive scaling on CPU. */
-    predictiveScaling: z.boolean(),
-    /** How new revisions replace old ones. */
-    deployment: z.strictObject({
-      strategy: z.enum(Object.keys(DEPLOYMENT_STRATEGIES) as [DeploymentStrategyName, ...DeploymentStrategyName[]]),
-      /** Traffic moved per step, in percent (canary and linear). */
-      stepPercent: z.number(),
-      /** Minutes between steps (canary and linear). */
-      stepIntervalMinutes: z.number().int().min(0).max(1440),
-      /** Minutes the new revision serves all traffic before the old one goes. */
-      bakeTimeMinutes: z.number().int().min(0).max(1440),
-      /** Roll back when more than this percentage of answers are 5xx. */
-      rollback5xxPercent: z.number().min(0.1).max(100),
-      /** Roll back when p95 latency exceeds this, in milliseconds. */
-      rollbackLatencyP95Ms: positiveCount,
-    }),
-    /** OpenTelemetry collector sidecar sending traces to X-Ray. */
-    tracing: z.boolean(),
-    /** Refuse deletion of the load balancer. */
-    deletionProtection: z.boolean(),
-  }),
-  /** The CDN and web application firewall in front of the app (their stack lives in us-east-1). */
-  edge: z.strictObject({
-    /**
-     * ID of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in `region`
-     * (look it up once with `aws ec2 describe-managed-prefix-lists`): the load balancer admits it.
-     */
-    originFacingPrefixListId: z.string().regex(/^pl-[0-9a-f]{8,17}$/, { error: 'must be a prefix list id (pl-...)' }),
-    priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']),
-    /** Region of Origin Shield, usually the app's region; leave out for none. */
-    originShieldRegion: region.optional(),
-    geoRestriction: z.strictObject({
-      type: z.enum(['none', 'allowlist', 'denylist']),
-      countries: z.array(countryCode),
-    }),
-    /** The Content-Security-Policy header of every response. */
-    contentSecurityPolicy: nonEmpty,
-    /** Names in the domain's zone the app answers to; '' is the apex. Needs `domain`. */
-    recordNames: z.array(
-      z.string().regex(/^([a-z0-9-]+(\.[a-z0-9-]+)*)?$/, { error: 'must be a DNS label or empty (apex)' }),
-    ),
-    waf: z.strictObject({
-      /** Requests per client IP per 5 minutes before the IP is blocked. */
-      rateLimitPerFiveMinutes: z.number().int().min(10).max(2_000_000_000),
-      /** AWS's anonymous IP list (VPNs, Tor, hosting providers). */
-      anonymousIpList: z.boolean(),
-      /** AWS Bot Control (common level; paid per request). */
-      botControl: z.boolean(),
-      /** Countries whose requests are blocked. */
-      blockedCountries: z.array(countryCode),
-    }),
-  }),
+  compute: z
+    .strictObject({
+      image: z
+        .discriminatedUnion('source', [
+          z.strictObject({ source: z.literal('asset').describe('Built from `app/` at deploy time.') }),
+          z.strictObject({
+            source: z.literal('ecr').describe("A tag of the environment's ECR repository."),
+            tag: z
+              .string()
+              .regex(/^[\w][\w.-]{0,127}$/, { error: 'must be a Docker tag' })
+              .describe('Image tag; CI overrides it with `-c imageTag=...`.'),
+          }),
+        ])
+        .describe(
+          "Where the image comes from: `{ source: 'asset' }` (built from `app/` at deploy time) or `{ source: 'ecr', tag }` (a tag of the environment's ECR repository).",
+        ),
+      repositoryMaxImages: positiveCount.describe('Images kept in the repository; older ones expire.'),
+      cpuUnits: z
+        .union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)])
+        .describe('Task CPU in Fargate units (1024 = 1 vCPU): 256, 512, 1024, 2048 or 4096.'),
+      memoryMiB: positiveCount.describe('Task memory, in MiB; must be a size Fargate pairs with `cpuUnits`.'),
+      minTasks: z.number().describe('Lower bound of the task count: 1 <= minTasks <= maxTasks (`webServiceProblems`).'),
+      maxTasks: z.number().describe('Upper bound of the task count (`webServiceProblems`).'),
+      spotPercent: z
+        .number()
+        .describe('Share of tasks on Fargate Spot, 0 to 100 (100: all Spot; `webServiceProblems`).'),
+      cpuTargetPercent: z.number().int().min(10).max(90).describe('Target CPU utilization, in percent (10 to 90).'),
+      memoryTargetPercent: z
+        .number()
+        .int()
+        .min(10)
+        .max(90)
+        .describe('Target memory utilization, in percent (10 to 90).'),
+      requestsPerTaskPerMinute: positiveCount.describe('Target load-balancer requests per task per minute.'),
+      scheduledScaling: z
+        .array(
+          z.strictObject({
+            name: z
+              .string()
+              .regex(/^[A-Z][A-Za-z0-9]*$/, { error: 'must be PascalCase, e.g. BusinessHours' })
+              .describe('PascalCase name of the scheduled action, unique within the environment.'),
+            schedule: z
+              .string()
+              .describe(
+                'When it applies, as Application Auto Scaling parses it: `cron(minutes hours day-of-month month day-of-week year)` with `?` in one of the day fields, `rate(5 minutes)` or `at(yyyy-mm-ddThh:mm:ss)`.',
+              ),
+            timeZone: z
+              .string()
+              .superRefine((zone, ctx) => {
+                if (!isTimeZone(zone)) {
+                  const suggestion = closest(zone, TIME_ZONES);
+                  ctx.addIssue({
+                    code: 'custom',
+                    input: zone,
+                    message: `"${zone}" is not an IANA time zone${suggestion ? `; did you mean "${suggestion}"?` : ' (e.g. Europe/Berlin, UTC)'}`,
+                  });
+                }
+              })
+              .describe('IANA time zone the schedule is read in, e.g. `Europe/Berlin` or `UTC`.'),
+            minTasks: scheduledTasks.describe(
+              'Lower bound from then on, a whole number of at least 1 (`webServiceProblems`).',
+            ),
+            maxTasks: scheduledTasks
+              .optional()
+              .describe("Upper bound from then on; the service's `maxTasks` when left out."),
+          }),
+        )
+        .describe('Scheduled changes of the task-count bounds.'),
+      predictiveScaling: z.boolean().describe('Predictive scaling on CPU.'),
+      deployment: z
+        .strictObject({
+          strategy: z
+            .enum(Object.keys(DEPLOYMENT_STRATEGIES) as [DeploymentStrategyName, ...DeploymentStrategyName[]])
+            .describe('How new revisions replace old ones: `rolling`, `blue-green`, `canary` or `linear`.'),
+          stepPercent: z
+            .number()
+            .describe('Traffic moved per step, in percent (canary and linear): 0.1 to 100, at least 3 for linear.'),
+          stepIntervalMinutes: z
+            .number()
+            .int()
+            .min(0)
+            .max(1440)
+            .describe('Minutes between steps (canary and linear), 0 to 1440.'),
+          bakeTimeMinutes: z
+            .number()
+            .int()
+            .min(0)
+            .max(1440)
+            .describe('Minutes the new revision serves all traffic before the old one goes, 0 to 1440.'),
+          rollback5xxPercent: z
+            .number()
+            .min(0.1)
+            .max(100)
+            .describe('Roll back when more than this percentage of answers are 5xx (0.1 to 100).'),
+          rollbackLatencyP95Ms: positiveCount.describe('Roll back when p95 latency exceeds this, in milliseconds.'),
+        })
+        .describe('How new revisions replace old ones.'),
+      tracing: z.boolean().describe('OpenTelemetry collector sidecar sending traces to X-Ray.'),
+      deletionProtection: z.boolean().describe('Refuse deletion of the load balancer.'),
+    })
+    .describe('The Next.js application on ECS Fargate.'),
+  edge: z
+    .strictObject({
+      originFacingPrefixListId: z
+        .string()
+        .regex(/^pl-[0-9a-f]{8,17}$/, { error: 'must be a prefix list id (pl-...)' })
+        .optional()
+        .describe(
+          'ID of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in `region`, which the load balancer admits. Leave it out: it follows `region` from `config/aws/cloudfront.ts`. Set it only for a region that table lacks (`aws ec2 describe-managed-prefix-lists --region <region>`). Override: `-c <env>:cloudFrontPrefixList=...` or `LA_<ENV>_CLOUDFRONT_PREFIX_LIST`.',
+        ),
+      priceClass: z
+        .enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All'])
+        .describe('CloudFront price class: which edge locations serve the app.'),
+      originShieldRegion: region
+        .optional()
+        .describe("Region of Origin Shield, usually the app's region; leave out for none."),
+      geoRestriction: z
+        .strictObject({
+          type: z
+            .enum(['none', 'allowlist', 'denylist'])
+            .describe('`none`, or whether `countries` are the only ones served (`allowlist`) or refused (`denylist`).'),
+          countries: distinct(countryCode, 'countries').describe(
+            'ISO 3166-1 alpha-2 country codes (e.g. `DE`, `GB`); empty exactly when `type` is `none`.',
+          ),
+        })
+        .describe('CloudFront geo restriction.'),
+      contentSecurityPolicy: nonEmpty.describe('The Content-Security-Policy header of every response.'),
+      recordNames: distinct(
+        z.string().regex(/^([a-z0-9-]+(\.[a-z0-9-]+)*)?$/, { error: 'must be a DNS label or empty (apex)' }),
+        'record names',
+      ).describe(
+        "Names in the domain's zone the app answers to; `''` is the apex, `www` is `www.<zone>`. Needs `domain`; distinct; not `origin` (the load balancer's name).",
+      ),
+      waf: z
+        .strictObject({
+          rateLimitPerFiveMinutes: z
+            .number()
+            .int()
+            .min(10)
+            .max(2_000_000_000)
+            .describe('Requests per client IP per 5 minutes before the IP is blocked (10 to 2,000,000,000).'),
+          anonymousIpList: z.boolean().describe("AWS's anonymous IP list (VPNs, Tor, hosting providers)."),
+          botControl: z.boolean().describe('AWS Bot Control (common level; paid per request).'),
+          blockedCountries: distinct(countryCode, 'blocked countries').describe(
+            'ISO 3166-1 alpha-2 codes of countries whose requests are blocked.',
+          ),
+        })
+        .describe('The web ACL in front of the distribution.'),
+    })
+    .describe('The CDN and web application firewall in front of the app (their stack lives in us-east-1).'),
   /** Default retention of application and audit log groups, in days. */
-  logRetentionDays: retentionDays,
+  logRetentionDays: retentionDays.describe(
+    'Default retention of application and audit log groups, in days (a CloudWatch Logs retention period).',
+  ),
   /** Cost-allocation tags applied to every resource (plus `ManagedBy`). */
-  tags: z.strictObject({
-    Project: nonEmpty,
-    Environment: nonEmpty,
-    Owner: nonEmpty,
-    CostCenter: nonEmpty,
-  }),
+  tags: z
+    .strictObject({
+      Project: nonEmpty.describe(
+        'Project name; also the prefix of resource names (`<Project>-<environment>`), so it must suit RDS and ElastiCache identifiers.',
+      ),
+      Environment: nonEmpty.describe('Environment tag value.'),
+      Owner: nonEmpty.describe('Team that owns the environment.'),
+      CostCenter: nonEmpty.describe('Cost center billed.'),
+    })
+    .describe('Cost-allocation tags applied to every resource (plus `ManagedBy: aws-cdk`).'),
+  security: z
+    .strictObject({
+      keyAdministrators: z
+        .array(
+          z.string().regex(IAM_ROLE_OR_USER, {
+            error:
+              'must be an IAM role or user of the environment account: role/<name> (or user/<name>), or its full ARN',
+          }),
+        )
+        .describe(
+          "IAM roles (or users) of the environment's account that administer its KMS keys: change their policies, disable them, schedule their deletion; no data access. `role/<path/name>` (in `account`, so an account override moves it too) or a full ARN in `account`. Each must exist before the keys are deployed (KMS rejects a policy naming an unknown principal). Besides them only CloudFormation's deployment role administers the keys, and the account's root user may only recover them.",
+        ),
+    })
+    .optional()
+    .describe(
+      'Who administers the KMS keys. Without it, nobody but the deployment role does (and the root user, to recover a key).',
+    ),
 });
 
 /** The shape before the cross-field rules below; they receive it as parsed so far (see `whenParsed`). */
@@ -360,19 +598,30 @@ function reportWithDerivedIdentifier(
 
 function availabilityZoneRules(config: ParsedConfig, ctx: RefinementContext): void {
   const azCount = config.availabilityZones.length;
+  // An unknown region is reported at `region`; its zones cannot be checked against it.
+  if (!isKnownRegion(config.region)) {
+    return;
+  }
+  const zones = availabilityZonesOf(config.region);
   config.availabilityZones.forEach((az, index) => {
-    // The region may itself be malformed (reported on its own): compare text, never build a pattern from it.
-    const letter = az.slice(config.region.length);
-    if (!az.startsWith(config.region) || !/^[a-z]$/.test(letter)) {
+    if (!zones.includes(az)) {
+      const home = regionOfZone(az);
       ctx.addIssue({
         code: 'custom',
         path: ['availabilityZones', index],
-        message: `"${az}" is not an availability zone of region ${config.region} (expected ${config.region}a, ${config.region}b, ...)`,
+        message: `"${az}" is not an availability zone of region ${config.region}${home ? ` (it is in ${home})` : ''}; ${config.region} has ${zones.join(', ')}`,
       });
     }
   });
   if (new Set(config.availabilityZones).size !== azCount) {
     ctx.addIssue({ code: 'custom', path: ['availabilityZones'], message: 'availability zones must be distinct' });
+  }
+  if (zonesPerAccount(config.region) < azCount) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['region'],
+      message: `${config.region} offers ${zonesPerAccount(config.region)} availability zones per account; this project needs ${azCount}`,
+    });
   }
 }
 
@@ -382,6 +631,39 @@ function drRegionRules(config: ParsedConfig, ctx: RefinementContext): void {
       code: 'custom',
       path: ['drRegion'],
       message: `must differ from region (${config.region}): a disaster-recovery copy in the same region does not survive a regional outage`,
+    });
+  }
+}
+
+/** Keys are administered from within their own account, never by another account's role. */
+function securityRules(config: ParsedConfig, ctx: RefinementContext): void {
+  (config.security?.keyAdministrators ?? []).forEach((arn, index) => {
+    const account = IAM_ROLE_OR_USER.exec(arn)?.[1];
+    if (account !== undefined && account !== config.account) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['security', 'keyAdministrators', index],
+        message: `"${arn}" is in account ${account}, not the environment's account ${config.account}`,
+      });
+    }
+  });
+}
+
+/** Subnet sizes AWS accepts (`config/aws/vpc.ts`); the layout rules check format, containment and overlap. */
+function subnetSizeRules(config: ParsedConfig, ctx: RefinementContext): void {
+  for (const [tier, cidrs] of Object.entries(config.network.subnets)) {
+    cidrs.forEach((cidr, index) => {
+      const prefix = /^[\d.]+\/(\d{1,2})$/.exec(cidr)?.[1];
+      if (
+        prefix !== undefined &&
+        (Number(prefix) < SUBNET_PREFIX_RANGE.min || Number(prefix) > SUBNET_PREFIX_RANGE.max)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['network', 'subnets', tier, index],
+          message: `"${cidr}": a /${prefix} subnet is outside the /${SUBNET_PREFIX_RANGE.min} to /${SUBNET_PREFIX_RANGE.max} range AWS accepts`,
+        });
+      }
     });
   }
 }
@@ -430,12 +712,20 @@ function databaseRules(config: ParsedConfig, ctx: RefinementContext): void {
 
 function cacheRules(config: ParsedConfig, ctx: RefinementContext): void {
   const { cache } = config;
-  const versions: readonly string[] = CACHE_ENGINE_VERSIONS[cache.engine];
-  if (!versions.includes(cache.engineVersion)) {
+  const offered: readonly string[] = CACHE_ENGINE_VERSIONS_OFFERED[cache.engine];
+  const supported = supportedCacheVersions(cache.engine);
+  if (!supported.includes(cache.engineVersion)) {
+    const engine = cache.engine === 'redis' ? 'Redis OSS' : 'Valkey';
+    const other = cache.engine === 'redis' ? 'valkey' : 'redis';
+    const hint = (CACHE_ENGINE_VERSIONS_OFFERED[other] as readonly string[]).includes(cache.engineVersion)
+      ? ` (${cache.engineVersion} is a ${other === 'redis' ? 'Redis OSS' : 'Valkey'} version: change engine too)`
+      : '';
     ctx.addIssue({
       code: 'custom',
       path: ['cache', 'engineVersion'],
-      message: `"${cache.engineVersion}" is not a ${cache.engine} version this project supports; use one of ${versions.join(', ')}`,
+      message: offered.includes(cache.engineVersion)
+        ? `"${cache.engineVersion}": ElastiCache still offers ${engine} ${cache.engineVersion}, but this project needs ${supported[0]} or later (TLS with user-group AUTH); use one of ${supported.join(', ')}`
+        : `"${cache.engineVersion}" is not a ${engine} version ElastiCache offers${hint}; use one of ${supported.join(', ')}`,
     });
   }
   reportWithDerivedIdentifier(
@@ -474,6 +764,36 @@ function storageRules(config: ParsedConfig, ctx: RefinementContext): void {
       message,
     })),
   );
+}
+
+/**
+ * Schedules parsed as Application Auto Scaling parses them (`config/aws/schedules.ts`), and action
+ * names that must be unique: each becomes a construct ID and a scheduled action name. Runs before
+ * `computeRules`, whose coarser schedule check then stays silent on the same field.
+ */
+const SCHEDULE_SHAPE = /^(cron|rate|at)\(.+\)$/;
+
+function scheduleRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const scheduled = config.compute.scheduledScaling;
+  scheduled.forEach((action, index) => {
+    // What is not cron(...), rate(...) or at(...) at all is the rule table's to report, in its words.
+    const problem = SCHEDULE_SHAPE.test(action.schedule) ? scheduleProblem(action.schedule) : undefined;
+    if (problem !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compute', 'scheduledScaling', index, 'schedule'],
+        message: `${problem} (${action.name})`,
+      });
+    }
+    const first = scheduled.findIndex((other) => other.name === action.name);
+    if (first !== index) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compute', 'scheduledScaling', index, 'name'],
+        message: `"${action.name}" is also the name of scheduledScaling[${first}]; scheduled actions need distinct names`,
+      });
+    }
+  });
 }
 
 function computeRules(config: ParsedConfig, ctx: RefinementContext): void {
@@ -532,6 +852,75 @@ function edgeRules(config: ParsedConfig, ctx: RefinementContext): void {
       message: `the domain ${config.domain.zoneName} needs at least one record name ('' for the apex)`,
     });
   }
+  recordNameRules(config, ctx);
+  prefixListRules(config, ctx);
+}
+
+/**
+ * The construct ID the edge stack gives a record name's records: `www` -> `Www`, `my-app` and
+ * `my.app` -> `MyApp`. Two names with one ID would collide in the construct tree.
+ */
+export function recordConstructIdOf(record: string): string {
+  return record === ''
+    ? 'Apex'
+    : record
+        .split(/[.-]/)
+        .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+        .join('');
+}
+
+function recordNameRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const { recordNames } = config.edge;
+  recordNames.forEach((record, index) => {
+    const reserved = RESERVED_RECORD_NAMES[record];
+    if (reserved !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['edge', 'recordNames', index],
+        message: `"${record}" is reserved: it is ${reserved}; choose another name`,
+      });
+    }
+    const first = recordNames.findIndex((other) => recordConstructIdOf(other) === recordConstructIdOf(record));
+    if (first !== index && recordNames[first] !== record) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['edge', 'recordNames', index],
+        message: `"${record}" and "${recordNames[first]}" (recordNames[${first}]) would share the construct ID ${recordConstructIdOf(record)}; rename one`,
+      });
+    }
+  });
+}
+
+/**
+ * The CloudFront origin-facing prefix list is region-bound: a configured ID must be the region's
+ * (an ID of another region is what a region change leaves behind), and a region without a known ID
+ * needs one set explicitly.
+ */
+function prefixListRules(config: ParsedConfig, ctx: RefinementContext): void {
+  if (!isKnownRegion(config.region)) {
+    return;
+  }
+  const configured = config.edge.originFacingPrefixListId;
+  const expected = originFacingPrefixListOf(config.region);
+  const path = ['edge', 'originFacingPrefixListId'];
+  if (configured === undefined) {
+    if (expected === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `no CloudFront origin-facing prefix list is known for region ${config.region}; set edge.originFacingPrefixListId (or -c <env>:cloudFrontPrefixList=...) to the ID that \`aws ec2 describe-managed-prefix-lists --region ${config.region} --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing\` prints, or add it to config/aws/cloudfront.ts`,
+      });
+    }
+    return;
+  }
+  if (expected !== undefined && configured !== expected) {
+    const home = regionOfOriginFacingPrefixList(configured);
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `"${configured}" is ${home ? `the ${home} prefix list` : 'not the origin-facing prefix list of this region'}, but region is ${config.region}, whose list is ${expected}; leave the field out to follow the region`,
+    });
+  }
 }
 
 /** The fields identifiers are derived from (`resourcePrefixOf`). */
@@ -545,10 +934,12 @@ const IDENTIFIER_SOURCES: Path[] = [['name'], PROJECT_TAG];
 export const environmentConfigSchema = environmentShape
   .superRefine(availabilityZoneRules, whenParsed(['availabilityZones'], ['region']))
   .superRefine(drRegionRules, whenParsed(['drRegion'], ['region']))
+  .superRefine(subnetSizeRules, whenParsed(['network', 'subnets']))
   .superRefine(networkRules, whenParsed(['network'], ['availabilityZones']))
   .superRefine(databaseRules, whenParsed(['database'], ['availabilityZones'], ...IDENTIFIER_SOURCES))
   .superRefine(cacheRules, whenParsed(['cache'], ...IDENTIFIER_SOURCES))
   .superRefine(storageRules, whenParsed(['storage']))
+  .superRefine(scheduleRules, whenParsed(['compute', 'scheduledScaling']))
   // Compute's rules read many independent numbers: a wrong type in one of them (passed as NaN) must
   // not hide the problems of the others, so only what is not a number must have parsed.
   .superRefine(
@@ -559,7 +950,16 @@ export const environmentConfigSchema = environmentShape
       ['compute', 'scheduledScaling', ANY_INDEX, 'schedule'],
     ),
   )
-  .superRefine(edgeRules, whenParsed(['edge'], ['domain']));
+  .superRefine(edgeRules, whenParsed(['edge'], ['domain'], ['region']))
+  .superRefine(securityRules, whenParsed(['security'], ['account']))
+  // The prefix list follows the region unless set (`prefixListRules` rejected a region without one).
+  .transform((config) => ({
+    ...config,
+    edge: {
+      ...config.edge,
+      originFacingPrefixListId: config.edge.originFacingPrefixListId ?? originFacingPrefixListOf(config.region) ?? '',
+    },
+  }));
 
 /** A validated environment configuration. */
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

@@ -23,6 +23,3 @@ export const APP_CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
   'upgrade-insecure-requests',
 ].join('; ');
-
-/** `com.amazonaws.global.cloudfront.origin-facing` in eu-west-1 (`aws ec2 describe-managed-prefix-lists`). */
-export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_EU_WEST_1 = 'pl-4fa04526';

@@ -1,5 +1,5 @@
 import type { EnvironmentConfigInput } from './schema';
-import { APP_CONTENT_SECURITY_POLICY, CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_EU_WEST_1 } from './shared';
+import { APP_CONTENT_SECURITY_POLICY } from './shared';
 
 /** Staging: production-like, so that what passes here behaves the same in prod. */
 export const staging: EnvironmentConfigInput = {
@@ -78,7 +78,6 @@ export const staging: EnvironmentConfigInput = {
     deletionProtection: true,
   },
   edge: {
-    originFacingPrefixListId: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_EU_WEST_1,
     priceClass: 'PriceClass_100',
     geoRestriction: { type: 'none', countries: [] },
     contentSecurityPolicy: APP_CONTENT_SECURITY_POLICY,
@@ -89,6 +88,11 @@ export const staging: EnvironmentConfigInput = {
       botControl: false,
       blockedCountries: [],
     },
+  },
+  security: {
+    // Set yours: the role(s) of this account that administer the environment's KMS keys. Each must
+    // exist before the first deployment, or KMS rejects the key policy.
+    keyAdministrators: ['role/KeyAdministrator'],
   },
   logRetentionDays: 365,
   tags: {

@@ -2,14 +2,14 @@ import type { App } from 'aws-cdk-lib';
 import type { EnvironmentConfig, EnvironmentName } from '../config';
 import { applyAcknowledgments, type AppliedAcknowledgment } from './acknowledgments';
 import { Compliance } from './compliance';
-import { EnvironmentStage, STAGE_IDS } from './environment-stage';
+import { EnvironmentStage, stageIdOf } from './environment-stage';
 
 /** What {@link buildApp} needs. */
-export interface BuildAppOptions {
+export interface BuildAppOptions<N extends string = EnvironmentName> {
   /** Validated configuration of every environment. */
-  readonly configs: Readonly<Record<EnvironmentName, EnvironmentConfig>>;
+  readonly configs: Readonly<Record<N, EnvironmentConfig>>;
   /** The environments to build. */
-  readonly selected: readonly EnvironmentName[];
+  readonly selected: readonly N[];
   /**
    * Image tag CI deployed (`-c imageTag=...`), for environments that run an ECR image.
    *
@@ -19,28 +19,30 @@ export interface BuildAppOptions {
 }
 
 /** What {@link buildApp} built. */
-export interface BuiltApp {
-  readonly stages: Partial<Record<EnvironmentName, EnvironmentStage>>;
+export interface BuiltApp<N extends string = EnvironmentName> {
+  readonly stages: Partial<Record<N, EnvironmentStage>>;
   readonly compliance: Compliance;
   readonly acknowledgments: readonly AppliedAcknowledgment[];
 }
 
 /**
- * Composes the app: one stage per selected environment, the compliance plugins, and the
- * acknowledgment registry. `bin/app.ts` and the test suite both build through here, so the
- * tests check exactly what `cdk synth` produces.
+ * Composes the app: one stage per selected environment (its ID derived from the name, see
+ * `stageIdOf`), the compliance plugins, and the acknowledgment registry. `bin/app.ts` and the test
+ * suite both build through here, so the tests check exactly what `cdk synth` produces.
  */
-export function buildApp(app: App, options: BuildAppOptions): BuiltApp {
+export function buildApp<N extends string = EnvironmentName>(app: App, options: BuildAppOptions<N>): BuiltApp<N> {
   const compliance = Compliance.attach(app);
-  const stages: Partial<Record<EnvironmentName, EnvironmentStage>> = {};
+  const stages: Partial<Record<N, EnvironmentStage>> = {};
   const acknowledgments: AppliedAcknowledgment[] = [];
   for (const name of options.selected) {
-    const stage = new EnvironmentStage(app, STAGE_IDS[name], {
+    const stage = new EnvironmentStage(app, stageIdOf(name), {
       config: options.configs[name],
       imageTag: options.imageTag,
     });
     stages[name] = stage;
-    acknowledgments.push(...applyAcknowledgments(stage, name));
+    // An environment outside the committed registry (one a test adds) gets the entries that apply
+    // to every environment.
+    acknowledgments.push(...applyAcknowledgments(stage, name as string as EnvironmentName));
   }
   return { stages, compliance, acknowledgments };
 }

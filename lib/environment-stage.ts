@@ -1,6 +1,6 @@
 import { Aspects, Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { PROJECT_TITLE, type EnvironmentConfig } from '../config';
+import { ENVIRONMENT_NAMES, PROJECT_TITLE, type EnvironmentConfig, type EnvironmentName } from '../config';
 import { CLOUDFRONT_REGION } from '../constructs/edge';
 import { ClosedEgress, GeneratedProviderLint } from '../constructs/shared';
 import { ComputeStack, DataStack, EdgeStack, NetworkStack, RegistryStack } from '../stacks';
@@ -19,8 +19,18 @@ export interface EnvironmentStageProps extends StageProps {
   readonly imageTag?: string;
 }
 
-/** Stage IDs, which are also the CLI selectors: `cdk deploy 'Dev/*'`. */
-export const STAGE_IDS = { dev: 'Dev', staging: 'Staging', prod: 'Prod' } as const;
+/**
+ * The stage ID of an environment, which is also its CLI selector: `dev` -> `Dev` (`cdk deploy 'Dev/*'`).
+ * Derived from the name, so a new environment needs no entry here.
+ */
+export function stageIdOf(environment: string): string {
+  return environment.charAt(0).toUpperCase() + environment.slice(1);
+}
+
+/** The stage ID of every committed environment, derived with {@link stageIdOf}. */
+export const STAGE_IDS = Object.fromEntries(ENVIRONMENT_NAMES.map((name) => [name, stageIdOf(name)])) as Readonly<
+  Record<EnvironmentName, string>
+>;
 
 /**
  * Types CDK's L1 marks taggable but whose CloudFormation schema has no Tags (cfn-lint E3002):

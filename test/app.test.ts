@@ -34,10 +34,31 @@ describe('bin/app.ts', () => {
     expect(written).toEqual([]);
   });
 
+  test('a misspelled environment is suggested', () => {
+    const { status, stderr, written } = runApp({ env: 'prd' });
+    expect(status).toBe(1);
+    expect(stderr.trim()).toBe(
+      'Unknown environment "prd" (from -c env=prd); did you mean "prod"?: expected one of dev, staging, prod',
+    );
+    expect(written).toEqual([]);
+  });
+
   test('an invalid override stops synthesis before any template is written', () => {
     const { status, stderr, written } = runApp({}, { LA_PROD_ACCOUNT: 'not-an-account' });
     expect(status).toBe(1);
     expect(stderr).toContain('prod: account: must be a 12-digit AWS account id');
+    expect(written.filter((f) => f.endsWith('.template.json'))).toEqual([]);
+  });
+
+  test('a misspelled override stops synthesis with one message naming the right one, and no stack trace', () => {
+    const { status, stderr, written } = runApp(
+      { 'prod:acount': '444444444444' },
+      { LA_PROD_ACCOUNT_ID: '555555555555' },
+    );
+    expect(status).toBe(1);
+    expect(stderr).toContain('prod: -c prod:acount: "acount" is not an overridable field; did you mean "account"?');
+    expect(stderr).toContain('prod: LA_PROD_ACCOUNT_ID is not an override variable; did you mean LA_PROD_ACCOUNT?');
+    expect(stderr).not.toMatch(/\n\s+at /);
     expect(written.filter((f) => f.endsWith('.template.json'))).toEqual([]);
   });
 

@@ -72,7 +72,7 @@ describe('bad input stops with one message naming environment, field and problem
     [
       'availability zone not in the region',
       loadWith('prod', (c) => (c.availabilityZones[2] = 'us-east-1c')),
-      /prod: availabilityZones\[2\]: "us-east-1c" is not an availability zone of region eu-west-1/,
+      /prod: availabilityZones\[2\]: "us-east-1c" is not an availability zone of region eu-west-1 \(it is in us-east-1\); eu-west-1 has eu-west-1a, eu-west-1b, eu-west-1c/,
     ],
     [
       'zero NAT gateways',
@@ -117,7 +117,7 @@ describe('bad input stops with one message naming environment, field and problem
     [
       'invalid region',
       loadWith('staging', (c) => (c.region = 'europe')),
-      /staging: region: "europe" is not an AWS region name/,
+      /staging: region: "europe" is not a commercial AWS region/,
     ],
     [
       'a config filed under the wrong environment',
@@ -132,17 +132,17 @@ describe('bad input stops with one message naming environment, field and problem
     [
       'more replicas than other AZs',
       loadWith('prod', (c) => (c.database.readReplicas = 3)),
-      /prod: database\.readReplicas: 3 read replicas cannot each sit outside the primary's AZ with 3 AZs; use at most 2/,
+      /prod: database\.readReplicas: 3 read replicas .*; use at most 2/,
     ],
     [
       'a bare PostgreSQL major version',
       loadWith('prod', (c) => (c.database.engineVersion = '17')),
-      /prod: database\.engineVersion: must be a full PostgreSQL 16 to 18 version, e\.g\. 17\.6/,
+      /prod: database\.engineVersion: "17" is not a PostgreSQL 17 version RDS offers; use one of 17\.1, .*17\.9/,
     ],
     [
       'an x86 instance class',
       loadWith('staging', (c) => (c.database.instanceClass = 'm5.large')),
-      /staging: database\.instanceClass: "m5\.large" is not a Graviton instance class/,
+      /staging: database\.instanceClass: "m5\.large" is not a Graviton instance class RDS for PostgreSQL offers/,
     ],
     [
       'storage that cannot autoscale',
@@ -162,7 +162,7 @@ describe('bad input stops with one message naming environment, field and problem
     [
       'a cache version the engine does not have',
       loadWith('prod', (c) => (c.cache.engine = 'valkey')),
-      /prod: cache\.engineVersion: "7\.1" is not a valkey version this project supports; use one of 7\.2, 8\.0, 8\.1/,
+      /prod: cache\.engineVersion: "7\.1" is not a Valkey version ElastiCache offers \(7\.1 is a Redis OSS version: change engine too\); use one of 7\.2, 8\.0, 8\.1, 8\.2, 9\.0, 9\.1/,
     ],
     [
       'shards without cluster mode',
@@ -207,7 +207,7 @@ describe('bad input stops with one message naming environment, field and problem
       c.network.natGateways = 0;
       c.account = 'x';
     });
-    expect(load).toThrow(/Invalid configuration:\n {2}- prod: account: .*\n {2}- prod: network\.natGateways: /);
+    expect(load).toThrow(/Invalid configuration; .*:\n {2}- prod: account: .*\n {2}- prod: network\.natGateways: /);
   });
 
   test('a type error hides no other problem, in its section or another', () => {
@@ -225,8 +225,8 @@ describe('bad input stops with one message naming environment, field and problem
       message = (error as Error).message;
     }
     expect(message.split('\n').slice(1)).toEqual([
-      '  - prod: database.readReplicas: Invalid input: expected number, received string',
-      '  - prod: compute.minTasks: Invalid input: expected number, received string',
+      '  - prod: database.readReplicas: Invalid input: expected number, received string (got "two")',
+      '  - prod: compute.minTasks: Invalid input: expected number, received string (got "two")',
       expect.stringMatching(/^ {2}- prod: network\.natGateways: 4 NAT gateways for 3 availability zones/),
       '  - prod: compute.spotPercent: 120 is not a whole number from 0 to 100',
     ]);
@@ -239,7 +239,7 @@ describe('bad input stops with one message naming environment, field and problem
     });
     // The zones are not checked against a region that is not one; the database is still checked.
     expect(load).toThrow(
-      /^Invalid configuration:\n {2}- prod: region: .*\n {2}- prod: database\.readReplicas: 3 read replicas cannot each sit/,
+      /^Invalid configuration; .*:\n {2}- prod: region: .*\n {2}- prod: database\.readReplicas: 3 read replicas /,
     );
   });
 
@@ -249,10 +249,20 @@ describe('bad input stops with one message naming environment, field and problem
     );
   });
 
-  test('an unknown environment file', () => {
+  test('a registry entry whose config names another environment', () => {
     expect(() =>
       loadConfigs({ context: noContext, env: {}, environments: { ...environments, qa: environments.dev } }),
-    ).toThrow('Unknown environment "qa" in config/');
+    ).toThrow('qa: name: "dev" does not match the environment it configures ("qa", its key in config/index.ts)');
+  });
+
+  test('a registry key that cannot be an environment name', () => {
+    expect(() =>
+      loadConfigs({
+        context: noContext,
+        env: {},
+        environments: { ...environments, 'QA-1': { ...environments.dev, name: 'QA-1' } },
+      }),
+    ).toThrow(/QA-1: "QA-1" in config\/index\.ts is not an environment name/);
   });
 });
 
@@ -282,15 +292,23 @@ describe('environment selection and overrides', () => {
     expect(configs.dev.availabilityZones).toEqual(['us-west-2a', 'us-west-2b', 'us-west-2d']);
   });
 
-  test("moving region takes the region's CloudFront prefix list too", () => {
+  test("moving region takes the region's CloudFront prefix list along", () => {
     const configs = loadConfigs({
-      context: (key) => (key === 'dev:cloudFrontPrefixList' ? 'pl-0123456789abcdef0' : undefined),
+      context: noContext,
       env: { LA_DEV_REGION: 'us-west-2', LA_DEV_AVAILABILITY_ZONES: 'us-west-2a,us-west-2b,us-west-2c' },
     });
-    expect(configs.dev.edge.originFacingPrefixListId).toBe('pl-0123456789abcdef0');
+    expect(configs.dev.edge.originFacingPrefixListId).toBe('pl-82a045eb');
     expect(configs.prod.edge.originFacingPrefixListId).toBe('pl-4fa04526');
+  });
+
+  test('an explicit prefix list is for a region the table lacks, and must be a prefix list id', () => {
+    const configs = loadConfigs({
+      context: (key) => (key === 'dev:cloudFrontPrefixList' ? 'pl-0123456789abcdef0' : undefined),
+      env: { LA_DEV_REGION: 'eu-south-2', LA_DEV_AVAILABILITY_ZONES: 'eu-south-2a,eu-south-2b,eu-south-2c' },
+    });
+    expect(configs.dev.edge.originFacingPrefixListId).toBe('pl-0123456789abcdef0');
     expect(() => loadConfigs({ context: noContext, env: { LA_DEV_CLOUDFRONT_PREFIX_LIST: 'sg-123' } })).toThrow(
-      /dev: edge\.originFacingPrefixListId: must be a prefix list id/,
+      /dev: edge\.originFacingPrefixListId: must be a prefix list id \(pl-\.\.\.\) \(got "sg-123" from LA_DEV_CLOUDFRONT_PREFIX_LIST\)/,
     );
   });
 
