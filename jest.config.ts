@@ -8,9 +8,15 @@ const transform: Config['transform'] = {
 };
 
 /** Tests at the top of test/ that build what they need themselves. */
-const STANDALONE = ['config', 'acknowledgments', 'boundaries', 'validation-cache'].map(
-  (name) => `<rootDir>/test/${name}.test.ts`,
-);
+const STANDALONE = [
+  'config',
+  'config-aws',
+  'config-docs',
+  'config-environments',
+  'acknowledgments',
+  'boundaries',
+  'validation-cache',
+].map((name) => `<rootDir>/test/${name}.test.ts`);
 
 /**
  * Two projects:
@@ -33,6 +39,7 @@ const config: Config = {
         '<rootDir>/test/constructs/**/*.test.ts',
         '<rootDir>/test/lambda/**/*.test.ts',
         '<rootDir>/test/rules/**/*.test.ts',
+        '<rootDir>/test/operations/**/*.test.ts',
         ...STANDALONE,
       ],
       transform,
