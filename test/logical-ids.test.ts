@@ -32,6 +32,7 @@ const REPLICA_1 = [
   'AWS::Logs::LogGroup DatabaseLogsReplica1PostgresqlD667E6B7',
   'AWS::Logs::LogGroup DatabaseLogsReplica1Upgrade46B5BF18',
   'AWS::RDS::DBInstance DatabaseReplicasReplica15494D66D',
+  'AWS::Route53::RecordSet DatabaseEndpointsReaderFallback1C522890',
 ];
 const REPLICA_2 = [
   'AWS::Logs::LogGroup DatabaseLogsReplica2Postgresql2CC4BAFE',
@@ -40,12 +41,15 @@ const REPLICA_2 = [
   'AWS::Route53::RecordSet DatabaseEndpointsReaderTarget230342BC9',
 ];
 
-const REGISTRY = ['AWS::ECR::Repository Repository22E53BBD'];
+const REGISTRY = ['AWS::ECR::Repository Repository22E53BBD', 'AWS::KMS::Key RepositoryKey0F9BF672'];
 const COMPUTE = ['AWS::Logs::LogGroup WebExecLogs5190C281', 'AWS::Logs::LogGroup WebLogsD9759FC4'];
 /** With a domain the load balancer has its own certificate. */
 const COMPUTE_DOMAIN = ['AWS::CertificateManager::Certificate Certificate4E7ABB08'];
-/** Only strategies with a test listener have the deployment probe. */
-const PROBE = ['AWS::Logs::LogGroup WebDeploymentProbeLogsF83CFC04'];
+/** Only strategies with a test listener have the deployment probe and the listener-rule function. */
+const PROBE = [
+  'AWS::Logs::LogGroup WebDeploymentProbeLogsF83CFC04',
+  'AWS::Logs::LogGroup WebListenerRulesProviderLogs7616416D',
+];
 
 const EDGE = [
   'AWS::CloudFront::Distribution CdnF9DD0B44',
