@@ -48,6 +48,7 @@ export const staging: EnvironmentConfigInput = {
     noncurrentVersionExpirationDays: 30,
     logTransitionDays: 30,
     logExpirationDays: 365,
+    logLock: { mode: 'governance', days: 30 },
   },
   domain: {
     zoneName: 'staging.learning-assistant.example.com',

@@ -40,9 +40,9 @@ export function buildApp<N extends string = EnvironmentName>(app: App, options: 
       imageTag: options.imageTag,
     });
     stages[name] = stage;
-    // An environment outside the committed registry (one a test adds) gets the entries that apply
-    // to every environment.
-    acknowledgments.push(...applyAcknowledgments(stage, name as string as EnvironmentName));
+    // Entries follow the configuration, not the name: an environment the registry does not know yet
+    // gets the entries its configuration calls for.
+    acknowledgments.push(...applyAcknowledgments(stage, options.configs[name]));
   }
   return { stages, compliance, acknowledgments };
 }

@@ -73,9 +73,9 @@ function environmentOf(built: BuiltApp<string>, constructPath: string): string |
 }
 
 /**
- * Hints for stale acknowledgments whose construct a config choice removed (a rolling deployment has
- * no deployment probe): the entry is then limited to environments by name, and the field to look
- * at is the one the hint names.
+ * Hints for stale acknowledgments whose construct or finding follows from a config choice (a rolling
+ * deployment has no deployment probe): the entry's condition (`when`) no longer matches what that
+ * config builds, and the field to look at is the one the hint names.
  */
 export function staleAcknowledgmentHints(entries: readonly string[]): string[] {
   return entries.flatMap((entry) => {
@@ -83,7 +83,7 @@ export function staleAcknowledgmentHints(entries: readonly string[]): string[] {
     const environment = /^([a-z0-9]+):/.exec(entry)?.[1];
     return hint && environment
       ? [
-          `  -> ${environment}: the construct follows from config/${environment}.ts ${hint}; if you changed that on purpose, the entry's environments list in lib/acknowledgments/ must follow it`,
+          `  -> ${environment}: the construct follows from config/${environment}.ts ${hint}; the entry's condition (when) in lib/acknowledgments/ must hold exactly where that field builds the construct`,
         ]
       : [];
   });

@@ -1,10 +1,14 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { App, Stage } from 'aws-cdk-lib';
 import { environments, type EnvironmentConfigInput } from '../config';
-import { StaleAcknowledgmentError } from '../lib/acknowledgments';
+import { acknowledgmentsFor, covers, staleAcknowledgments } from '../lib/acknowledgments';
 import { buildApp } from '../lib/app';
 import { loadConfigs, selectEnvironments } from '../lib/config-loader';
 import { stageIdOf } from '../lib/environment-stage';
-import { configFieldHint, staleAcknowledgmentHints } from '../lib/synthesis-check';
+import { configFieldHint, staleAcknowledgmentHints, synthesisFailures } from '../lib/synthesis-check';
+import { reportedViolations } from '../lib/validation-report';
 import { cdkJsonContext } from './support/paths';
 
 /**
@@ -48,9 +52,11 @@ describe('adding an environment takes one registry entry', () => {
     expect(stageIdOf('qa')).toBe('Qa');
   });
 
-  test('its stage builds, selected with -c env=qa', () => {
+  // One synthesis of the Qa stage with the compliance plugins, as `cdk synth 'Qa/*'` runs it.
+  test('its stage builds, selected with -c env=qa, and synthesizes with every finding acknowledged by its config', () => {
     const configs = loadConfigs({ context: () => undefined, env: {}, environments: registry });
-    const app = new App({ context: { ...cdkJsonContext(), env: 'qa' } });
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-qa-'));
+    const app = new App({ outdir, context: { ...cdkJsonContext(), env: 'qa' } });
     const context = (key: string): unknown => app.node.tryGetContext(key);
     const built = buildApp(app, { configs, selected: selectEnvironments({ context, environments: registry }) });
 
@@ -65,13 +71,33 @@ describe('adding an environment takes one registry entry', () => {
       'Compute',
       'Edge',
     ]);
-    // Its templates are not synthesized here: acknowledgments scoped by environment name
-    // (lib/acknowledgments: DEV_ONLY, WITH_REPLICAS) do not cover a new environment yet.
-  });
+
+    // The entries come from its configuration, a copy of staging's, so they are staging's.
+    // (Ids compared without the placeholders the stage fills in.)
+    const key = (entry: { id: string; path: string }) => `${entry.id.split('[')[0]} @ ${entry.path}`;
+    expect(built.acknowledgments.map(key)).toEqual(acknowledgmentsFor(configs.qa).map(key));
+    expect(
+      acknowledgmentsFor(configs.qa)
+        .filter((entry) => !acknowledgmentsFor(configs.staging).includes(entry))
+        .map((entry) => entry.when),
+    ).toEqual([]);
+
+    const directory = app.synth().directory;
+    const findings = built.compliance.rawFindings(app);
+    expect(findings.length).toBeGreaterThan(100);
+    const unacknowledged = findings
+      .filter((finding) => !built.acknowledgments.some((ack) => covers(ack, finding)))
+      .map((f) => `${f.level} ${f.id} at ${f.path}: ${f.description.split('\n')[0]}`);
+    expect(unacknowledged).toEqual([]);
+    expect(staleAcknowledgments(built.acknowledgments, findings)).toEqual([]);
+    expect(reportedViolations(directory).map((v) => `${v.plugin}: ${v.rule} at ${v.paths.join(', ')}`)).toEqual([]);
+    // What bin/app.ts checks after synthesis.
+    expect(synthesisFailures(app, built, directory)).toEqual([]);
+  }, 300_000);
 });
 
-describe('a config change that removes an acknowledged construct names the config field', () => {
-  test('staging moved to rolling deployments: the stale entries point at compute.deployment.strategy', () => {
+describe('a config change takes its acknowledgments with it, and a mismatch names the config field', () => {
+  test('staging moved to rolling deployments: it builds, without the entries of the constructs rolling has none of', () => {
     const rolling = structuredClone(environments.staging) as EnvironmentConfigInput;
     rolling.compute.deployment.strategy = 'rolling';
     const configs = loadConfigs({
@@ -79,17 +105,22 @@ describe('a config change that removes an acknowledged construct names the confi
       env: {},
       environments: { ...environments, staging: rolling },
     });
-    let error: unknown;
-    try {
-      buildApp(new App({ context: cdkJsonContext() }), { configs, selected: ['staging'] });
-    } catch (thrown) {
-      error = thrown;
-    }
-    expect(error).toBeInstanceOf(StaleAcknowledgmentError);
-    const hints = staleAcknowledgmentHints((error as StaleAcknowledgmentError).entries);
+    // Applying throws StaleAcknowledgmentError when an entry names a construct that is not built.
+    const built = buildApp(new App({ context: cdkJsonContext() }), { configs, selected: ['staging'] });
+    const paths = new Set(built.acknowledgments.map((ack) => ack.path));
+    expect(paths.has('Compute/Web/DeploymentRole')).toBe(false);
+    expect(paths.has('Compute/Web/LoadBalancer/TestListener')).toBe(false);
+    expect(paths.has('Compute/Web/ListenerRules/Provider/Role')).toBe(false);
+  });
+
+  test('an entry whose condition misses the config field names that field', () => {
+    const hints = staleAcknowledgmentHints([
+      'staging: "AwsSolutions-IAM4[Policy::x]" names Staging/Compute/Web/DeploymentRole, which does not exist (applies with compute.deployment.strategy other than \'rolling\')',
+    ]);
     expect(hints).toEqual([
       expect.stringContaining('-> staging: the construct follows from config/staging.ts compute.deployment.strategy'),
     ]);
+    expect(hints[0]).toContain("the entry's condition (when)");
   });
 
   test('a finding that follows from a config choice names its field', () => {

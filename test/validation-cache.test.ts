@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { applyAcknowledgments, staleAcknowledgments } from '../lib/acknowledgments';
 import { Compliance, groupsBySize, guardProcesses } from '../lib/compliance';
 import { cachedValidate, noViolation, validationCacheDir, type TemplateReport } from '../lib/validation-cache';
+import { committedConfigs } from './support/config';
 
 type Violation = TemplateReport<{
   ruleName: string;
@@ -151,7 +152,7 @@ describe('compliance with a warm cache', () => {
     if (extraBucket) {
       new s3.CfnBucket(stack, 'Second');
     }
-    const acknowledgments = applyAcknowledgments(stage, 'dev', [
+    const acknowledgments = applyAcknowledgments(stage, committedConfigs().dev, [
       { id: 'cdk-validator-cfnguard::s3_bucket_versioning_enabled_check', path: 'S/Plain', reason: 'test' },
       { id: 'cdk-validator-cfnguard::no_such_rule', path: 'S/Plain', reason: 'test' },
     ]);

@@ -1,10 +1,11 @@
 import {
-  DEV_ONLY,
   HIPAA,
   NIST,
   PCI,
   PLAIN_HTTP_LISTENER_RULES,
-  WITH_REPLICAS,
+  TRAFFIC_SHIFTING,
+  UNPROTECTED_LOAD_BALANCER,
+  WITHOUT_DOMAIN,
   acknowledge,
   guard,
   type AcknowledgmentEntry,
@@ -52,28 +53,28 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'Compute/Web/DeploymentRole',
     'AmazonECSInfrastructureRolePolicyForLoadBalancers is the policy AWS maintains for ECS native blue/green ' +
       'and canary deployments to move listener-rule weights; a copy of our own would drift from what ECS needs.',
-    WITH_REPLICAS,
+    TRAFFIC_SHIFTING,
   ),
   ...acknowledge(
     ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]'],
     'Compute/Web/DeploymentProbe/Role',
     'AWSLambdaVPCAccessExecutionRole is the policy AWS maintains for a function in a VPC (its network ' +
       'interfaces and logs); the probe needs nothing else.',
-    WITH_REPLICAS,
+    TRAFFIC_SHIFTING,
   ),
   ...acknowledge(
     [`${NIST}-LambdaConcurrency`, `${HIPAA}-LambdaConcurrency`],
     'Compute/Web/DeploymentProbe/Function',
     'ECS calls the probe once per deployment stage, so it never competes for concurrency; reserving some would ' +
       'fail to deploy in new accounts whose quota is 10, the minimum Lambda keeps unreserved.',
-    WITH_REPLICAS,
+    TRAFFIC_SHIFTING,
   ),
   ...acknowledge(
     [`${NIST}-LambdaDLQ`, `${HIPAA}-LambdaDLQ`],
     'Compute/Web/DeploymentProbe/Function',
     'ECS invokes the probe synchronously and acts on its answer (or its failure, by rolling back); a ' +
       'dead-letter queue only catches asynchronous invocations.',
-    WITH_REPLICAS,
+    TRAFFIC_SHIFTING,
   ),
   // The listener rules ECS shifts traffic on are created by aws-cdk-lib's AwsCustomResource function
   // (a stack singleton at the stack root), so CloudFormation never writes their actions back.
@@ -82,7 +83,7 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'Compute/Web/ListenerRules/Provider/Role',
     'AWSLambdaVPCAccessExecutionRole is the policy AWS maintains for a function in a VPC (its network ' +
       'interfaces and logs); the listener-rule calls are in the role’s own policy, scoped to this load balancer.',
-    WITH_REPLICAS,
+    TRAFFIC_SHIFTING,
   ),
   ...acknowledge(
     [
@@ -92,7 +93,7 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'ModifyRule and DeleteRule name the rules of this one load balancer: a rule ARN ends in an ID that ELB ' +
       'assigns at CreateRule, and naming the custom resource’s own ARN would make its policy depend on it (a ' +
       'cycle at create, and no permission left at delete). CreateRule names the two listeners and target groups.',
-    WITH_REPLICAS,
+    TRAFFIC_SHIFTING,
   ),
   ...acknowledge(
     [`${NIST}-LambdaConcurrency`, `${HIPAA}-LambdaConcurrency`],
@@ -100,7 +101,7 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'The AwsCustomResource function (the listener rules) runs only when CloudFormation creates, updates or ' +
       'deletes a rule, a few times per stack operation; reserving concurrency would fail to deploy in new ' +
       'accounts whose quota is 10, the minimum Lambda keeps unreserved.',
-    WITH_REPLICAS,
+    TRAFFIC_SHIFTING,
   ),
   ...acknowledge(
     [`${NIST}-LambdaDLQ`, `${HIPAA}-LambdaDLQ`],
@@ -108,7 +109,7 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'Only CloudFormation invokes the AwsCustomResource function, and it waits for the answer at its response ' +
       'URL: the handler answers FAILED itself on any error, and CloudFormation rolls back; a queued event could ' +
       'answer no one.',
-    WITH_REPLICAS,
+    TRAFFIC_SHIFTING,
   ),
   ...acknowledge(
     [guard('lambda_inside_vpc_check')],
@@ -116,7 +117,7 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'The AwsCustomResource function runs in the application subnets behind a security group that only opens ' +
       'HTTPS (VpcConfig set on its CfnFunction; tests assert it); the subnet IDs come from the network layer ' +
       'through Fn::GetStackOutput, which the rule cannot read.',
-    WITH_REPLICAS,
+    TRAFFIC_SHIFTING,
   ),
   ...acknowledge(
     [`${NIST}-ALBWAFEnabled`, `${PCI}-ALBWAFEnabled`],
@@ -131,22 +132,23 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
       guard('elbv2_deletion_protection_enabled_check'),
     ],
     'Compute/Web/LoadBalancer/Resource',
-    'dev is destroyed freely and holds no state in its load balancer; staging and prod have deletion protection.',
-    DEV_ONLY,
+    'Without deletion protection the environment is destroyed freely (dev), and a load balancer holds no state; ' +
+      'staging and prod have deletion protection.',
+    UNPROTECTED_LOAD_BALANCER,
   ),
   ...acknowledge(
     PLAIN_HTTP_LISTENER_RULES,
     'Compute/Web/LoadBalancer/Listener',
     'dev has no domain and so no certificate: its internal listener speaks HTTP inside the VPC only, and ' +
       'browsers reach it through CloudFront over HTTPS. Environments with a domain serve HTTPS with TLS 1.3.',
-    DEV_ONLY,
+    WITHOUT_DOMAIN,
   ),
   ...acknowledge(
     PLAIN_HTTP_LISTENER_RULES,
     'Compute/Web/LoadBalancer/TestListener',
     'The test listener (port 9000) serves only the deployment probe, which ECS points at a new revision during ' +
       'blue/green and canary deployments: the security group admits the probe alone, and no user traffic reaches it.',
-    WITH_REPLICAS,
+    TRAFFIC_SHIFTING,
   ),
   ...acknowledge(
     [`${NIST}-CloudWatchAlarmAction`, `${HIPAA}-CloudWatchAlarmAction`, guard('cloudwatch_alarm_action_check')],
@@ -171,7 +173,7 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'Compute/Web/DeploymentProbe/Function',
     'The probe runs in the application subnets (it must reach the internal test listener); the subnet IDs ' +
       'come from the network layer through Fn::GetStackOutput, which the rule cannot read.',
-    WITH_REPLICAS,
+    TRAFFIC_SHIFTING,
   ),
   ...acknowledge(
     [guard('ecs_container_insights_enabled_check')],

@@ -1,4 +1,21 @@
-import { DEV_ONLY, HIPAA, NIST, PCI, WITH_REPLICAS, acknowledge, guard, type AcknowledgmentEntry } from './shared';
+import {
+  CACHE_WITHOUT_FAILOVER,
+  DISPOSABLE,
+  HIPAA,
+  NIST,
+  PCI,
+  SHORT_CACHE_SNAPSHOTS,
+  SINGLE_AZ_CACHE,
+  SINGLE_AZ_DATABASE,
+  UNPROTECTED_DATABASE,
+  WITHOUT_ACCESS_LOG_LOCK,
+  WITHOUT_ENHANCED_MONITORING,
+  WITH_ENHANCED_MONITORING,
+  WITH_READ_REPLICAS,
+  acknowledge,
+  guard,
+  type AcknowledgmentEntry,
+} from './shared';
 
 /** Reviewed findings of the data layer: PostgreSQL, cache, buckets. */
 export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
@@ -13,10 +30,10 @@ export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ...acknowledge(
     ['DeployReadiness-S3ObjectLockDefaultRetention'],
     'Data/AccessLogs/Resource',
-    'Dev destroys its buckets with the stack (auto-delete): locked log versions would make emptying the bucket, ' +
-      'and so the stack deletion, fail. Staging and prod lock access logs by default (governance 30 days, ' +
-      'compliance 365 days).',
-    DEV_ONLY,
+    'The data layer locks access logs by default only where the bucket outlives the stack (staging: governance ' +
+      '30 days, prod: compliance 365 days). Dev destroys its buckets with the stack (auto-delete): locked log ' +
+      'versions would make emptying the bucket, and so the stack deletion, fail.',
+    WITHOUT_ACCESS_LOG_LOCK,
   ),
   // --- Data layer: PostgreSQL -------------------------------------------------------------------
   ...acknowledge(
@@ -24,33 +41,51 @@ export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'Data/Database/Replicas',
     "Read replicas in the source region are always encrypted with the primary's key; CloudFormation rejects " +
       'StorageEncrypted next to SourceDBInstanceIdentifier (cfn-lint F3020), so the rules cannot see it.',
-    WITH_REPLICAS,
+    WITH_READ_REPLICAS,
   ),
   ...acknowledge(
     ['AwsSolutions-RDS3', `${NIST}-RDSMultiAZSupport`, `${HIPAA}-RDSMultiAZSupport`],
     'Data/Database/Replicas',
     'Replicas only scale reads, one per AZ, behind a health-checked weighted reader name that falls back to the ' +
       'primary; the writer is Multi-AZ. A standby per replica would double their cost for no write availability.',
-    WITH_REPLICAS,
+    WITH_READ_REPLICAS,
   ),
+  // dev runs one small instance: disposable by design, it holds no production data, and staging proves
+  // the protected configuration. Each config switch answers its own findings.
   ...acknowledge(
     [
       'AwsSolutions-RDS3',
       `${NIST}-RDSMultiAZSupport`,
       `${HIPAA}-RDSMultiAZSupport`,
       guard('rds_instance_multi_az_support_check'),
+    ],
+    'Data/Database/Resource',
+    'A single-AZ instance is the cheap configuration of an environment without production data (dev), restored ' +
+      'from its automated backups if its AZ fails; staging and prod run a Multi-AZ standby.',
+    SINGLE_AZ_DATABASE,
+  ),
+  ...acknowledge(
+    [
       'AwsSolutions-RDS10',
       `${NIST}-RDSInstanceDeletionProtectionEnabled`,
       `${HIPAA}-RDSInstanceDeletionProtectionEnabled`,
       guard('rds_instance_deletion_protection_enabled_check'),
+    ],
+    'Data/Database/Resource',
+    'Without deletion protection the environment can be torn down freely (dev is disposable by design and holds ' +
+      'no production data); staging and prod refuse deletion and keep a final snapshot.',
+    UNPROTECTED_DATABASE,
+  ),
+  ...acknowledge(
+    [
       `${NIST}-RDSEnhancedMonitoringEnabled`,
       `${HIPAA}-RDSEnhancedMonitoringEnabled`,
       guard('rds_instance_enhanced_monitoring_enabled_check'),
     ],
     'Data/Database/Resource',
-    'dev runs one small single-AZ instance without deletion protection or enhanced monitoring: it is ' +
-      'disposable by design, holds no production data, and staging proves the protected configuration.',
-    DEV_ONLY,
+    'Enhanced monitoring is off where OS-level metrics are not worth their cost (dev, a t4g.micro without ' +
+      'production load); CloudWatch still has the instance metrics, and staging and prod sample every 60 seconds.',
+    WITHOUT_ENHANCED_MONITORING,
   ),
   ...acknowledge(
     [`${NIST}-CloudWatchAlarmAction`, `${HIPAA}-CloudWatchAlarmAction`, guard('cloudwatch_alarm_action_check')],
@@ -89,21 +124,30 @@ export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'Data/Database/MonitoringRole',
     'AmazonRDSEnhancedMonitoringRole is the policy AWS maintains for the enhanced-monitoring agent; it only writes ' +
       'to the RDSOSMetrics log group. A copy of our own would drift from what the agent needs.',
-    WITH_REPLICAS,
+    WITH_ENHANCED_MONITORING,
   ),
 
   // --- Data layer: cache ------------------------------------------------------------------------
   ...acknowledge(
-    [
-      'AwsSolutions-AEC4',
-      guard('elasticache_repl_grp_auto_failover_enabled_check'),
-      `${NIST}-ElastiCacheRedisClusterAutomaticBackup`,
-      `${HIPAA}-ElastiCacheRedisClusterAutomaticBackup`,
-    ],
+    ['AwsSolutions-AEC4'],
     'Data/Cache/Resource',
-    'dev runs a single cache node with one day of snapshots: the cache holds only rebuildable data and dev ' +
-      'no production traffic; staging and prod fail over across AZs and keep 15 days of snapshots.',
-    DEV_ONLY,
+    'A single-AZ cache (dev: one node) holds only rebuildable data in an environment without production ' +
+      'traffic; staging and prod fail over across AZs.',
+    SINGLE_AZ_CACHE,
+  ),
+  ...acknowledge(
+    [guard('elasticache_repl_grp_auto_failover_enabled_check')],
+    'Data/Cache/Resource',
+    'Without Multi-AZ or cluster mode the cache has no replica to fail over to (dev: one node); it holds only ' +
+      'rebuildable data, and staging and prod fail over automatically.',
+    CACHE_WITHOUT_FAILOVER,
+  ),
+  ...acknowledge(
+    [`${NIST}-ElastiCacheRedisClusterAutomaticBackup`, `${HIPAA}-ElastiCacheRedisClusterAutomaticBackup`],
+    'Data/Cache/Resource',
+    'Snapshots kept under 15 days (dev: one day) suit a cache of rebuildable data in an environment without ' +
+      'production traffic; staging and prod keep 15 days.',
+    SHORT_CACHE_SNAPSHOTS,
   ),
   ...acknowledge(
     ['AwsSolutions-AEC5'],
@@ -160,6 +204,6 @@ export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'Data/Custom::S3AutoDeleteObjectsCustomResourceProvider',
     "dev buckets are emptied on stack deletion by aws-cdk-lib's provider (autoDeleteObjects) so dev can be " +
       'destroyed freely; it runs only at deletion, calls only the S3 API and its placement is not configurable.',
-    DEV_ONLY,
+    DISPOSABLE,
   ),
 ];

@@ -1,4 +1,4 @@
-import { DEV_ONLY, acknowledge, guard, type AcknowledgmentEntry } from './shared';
+import { WITHOUT_DOMAIN, acknowledge, guard, type AcknowledgmentEntry } from './shared';
 
 /** Reviewed findings of the edge layer. */
 export const EDGE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
@@ -19,7 +19,7 @@ export const EDGE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'Edge/Cdn/Resource',
     "dev has no domain, so it serves on the *.cloudfront.net name with CloudFront's default certificate, whose " +
       'security policy cannot be chosen. Environments with a domain use their own certificate, SNI and TLSv1.2_2021.',
-    DEV_ONLY,
+    WITHOUT_DOMAIN,
   ),
   ...acknowledge(
     ['AwsSolutions-CFR1'],

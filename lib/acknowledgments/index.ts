@@ -1,15 +1,15 @@
 import { Validations } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { EnvironmentName } from '../../config';
+import type { EnvironmentConfig } from '../../config';
 import type { Finding } from '../compliance';
 import { COMPUTE_ACKNOWLEDGMENTS } from './compute';
 import { DATA_ACKNOWLEDGMENTS } from './data';
 import { EDGE_ACKNOWLEDGMENTS } from './edge';
 import { NETWORK_ACKNOWLEDGMENTS } from './network';
-import type { AcknowledgmentEntry } from './shared';
+import type { AcknowledgmentEntry, Condition } from './shared';
 
-export type { AcknowledgmentEntry } from './shared';
+export type { AcknowledgmentEntry, Condition } from './shared';
 
 /**
  * The project's single registry of acknowledged findings, kept one file per layer beside this
@@ -23,38 +23,69 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
 ];
 
 /**
+ * The entries that apply to an environment: those without a condition and those whose condition its
+ * configuration meets. Nothing here reads the environment's name, so an environment added to
+ * `config/` gets the entries its configuration calls for.
+ */
+export function acknowledgmentsFor(
+  config: EnvironmentConfig,
+  entries: readonly AcknowledgmentEntry[] = ACKNOWLEDGMENTS,
+): AcknowledgmentEntry[] {
+  return entries.filter((entry) => entry.when === undefined || entry.when(config));
+}
+
+/**
  * Applies the registry to one environment's stage with `Validations.acknowledge`, the
  * mechanism both cdk-nag and the cfn-guard plugin honour.
  *
+ * @param config the environment's validated configuration, which selects the entries (`when`)
  * @returns the entries applied, with their full construct paths
  * @throws StaleAcknowledgmentError when an entry names a construct that does not exist
  */
 export function applyAcknowledgments(
   stage: Stage,
-  environment: EnvironmentName,
+  config: EnvironmentConfig,
   entries: readonly AcknowledgmentEntry[] = ACKNOWLEDGMENTS,
 ): AppliedAcknowledgment[] {
-  return entries
-    .filter((entry) => entry.environments === undefined || entry.environments.includes(environment))
-    .map((entry) => {
-      const target = findByPath(stage, entry.path);
-      if (target === undefined) {
-        throw new StaleAcknowledgmentError([
-          `${environment}: "${entry.id}" names ${stage.node.path}/${entry.path}, which does not exist`,
-        ]);
-      }
-      const id = entry.id
-        .replaceAll('{stage}', stage.stageName)
-        .replaceAll('{account}', stage.account ?? '')
-        .replaceAll('{region}', stage.region ?? '');
-      Validations.of(target).acknowledge({ id, reason: entry.reason });
-      return { ...entry, id, environment, fullPath: target.node.path };
-    });
+  const environment = config.name;
+  return acknowledgmentsFor(config, entries).map((entry) => {
+    const target = findByPath(stage, entry.path);
+    if (target === undefined) {
+      throw new StaleAcknowledgmentError([
+        `${environment}: "${entry.id}" names ${stage.node.path}/${entry.path}, which does not exist${appliesOf(entry)}`,
+      ]);
+    }
+    const id = entry.id
+      .replaceAll('{stage}', stage.stageName)
+      .replaceAll('{account}', stage.account ?? '')
+      .replaceAll('{region}', stage.region ?? '');
+    Validations.of(target).acknowledge({ id, reason: entry.reason });
+    return {
+      id,
+      path: entry.path,
+      reason: entry.reason,
+      ...(entry.when && { applies: entry.when.applies }),
+      environment,
+      fullPath: target.node.path,
+    };
+  });
 }
 
-/** An acknowledgment as applied to one environment. */
-export interface AppliedAcknowledgment extends AcknowledgmentEntry {
-  readonly environment: EnvironmentName;
+/** An acknowledgment as applied to one environment; plain data (the test run stores it as JSON). */
+export interface AppliedAcknowledgment {
+  /** The finding id, with `{stage}`, `{account}` and `{region}` filled in. */
+  readonly id: string;
+  /** Construct path below the stage, as in the registry. */
+  readonly path: string;
+  readonly reason: string;
+  /**
+   * The entry's condition in words (`Condition.applies`).
+   *
+   * @default - the entry applies to every environment
+   */
+  readonly applies?: string;
+  /** The environment's name. */
+  readonly environment: string;
   /** The construct path the acknowledgment was attached to. */
   readonly fullPath: string;
 }
@@ -88,7 +119,13 @@ export function staleAcknowledgments(
 ): string[] {
   return acknowledgments
     .filter((ack) => !findings.some((finding) => covers(ack, finding)))
-    .map((ack) => `${ack.environment}: ${ack.id} at ${ack.fullPath} matches no finding`);
+    .map((ack) => `${ack.environment}: ${ack.id} at ${ack.fullPath} matches no finding${appliesOf(ack)}`);
+}
+
+/** ` (applies <condition>)` for a conditional entry, for the stale-entry lines. */
+function appliesOf(entry: { readonly when?: Condition; readonly applies?: string }): string {
+  const applies = entry.applies ?? entry.when?.applies;
+  return applies === undefined ? '' : ` (applies ${applies})`;
 }
 
 function findByPath(root: IConstruct, relativePath: string): IConstruct | undefined {

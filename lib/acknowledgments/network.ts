@@ -1,4 +1,13 @@
-import { DEV_ONLY, HIPAA, NIST, PCI, acknowledge, guard, type AcknowledgmentEntry } from './shared';
+import {
+  HIPAA,
+  NIST,
+  PCI,
+  SHORT_FLOW_LOG_RETENTION,
+  SHORT_LOG_RETENTION,
+  acknowledge,
+  guard,
+  type AcknowledgmentEntry,
+} from './shared';
 
 /** Reviewed findings of the network layer. */
 export const NETWORK_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
@@ -29,19 +38,17 @@ export const NETWORK_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
       'It runs only during deployment, calls only the EC2 API, handles no data, and its placement is not configurable.',
   ),
   ...[
-    'Network/Network/FlowLogs/LogGroup',
-    'Data/Database/Logs',
-    'Data/Cache/Logs',
-    'Compute/Web/ExecLogs',
-    'Compute/Web/Logs',
-    'Edge/WebAcl/Logs',
-  ].flatMap((path) =>
+    { path: 'Network/Network/FlowLogs/LogGroup', when: SHORT_FLOW_LOG_RETENTION },
+    ...['Data/Database/Logs', 'Data/Cache/Logs', 'Compute/Web/ExecLogs', 'Compute/Web/Logs', 'Edge/WebAcl/Logs'].map(
+      (path) => ({ path, when: SHORT_LOG_RETENTION }),
+    ),
+  ].flatMap(({ path, when }) =>
     acknowledge(
       [guard('cloudwatch_log_group_retention_period_check')],
       path,
-      'dev keeps logs for 14 days to stay cheap: it carries no production traffic or data. ' +
-        'staging and prod keep them at least a year, as the control requires.',
-      DEV_ONLY,
+      'An environment that keeps logs under a year does so to stay cheap (dev: 14 days): it carries no ' +
+        'production traffic or data. staging and prod keep them at least a year, as the control requires.',
+      when,
     ),
   ),
 ];

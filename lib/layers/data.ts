@@ -9,21 +9,6 @@ import type { INetwork } from '../../constructs/network';
 import type { DataStackProps, EnvironmentStackProps } from '../../stacks';
 import { dataRemovalPolicyOf, keyAdministratorsOf, removalPolicyOf } from './common';
 
-/**
- * Default Object Lock retention of the access logs, per environment, until the config has a field
- * for it (`storage.logRetentionLock`). dev has none: its bucket is emptied and deleted with the
- * stack, which locked versions would block. staging locks in governance mode, which privileged
- * operators can lift; prod in compliance mode, which nobody can shorten or lift, for the 12 months
- * of tamper-proof log history audits ask for (and within its 730-day log expiration).
- */
-const ACCESS_LOG_RETENTION: Readonly<
-  Record<EnvironmentConfig['name'], { days: number; mode: s3.ObjectLockMode } | undefined>
-> = {
-  dev: undefined,
-  staging: { days: 30, mode: s3.ObjectLockMode.GOVERNANCE },
-  prod: { days: 365, mode: s3.ObjectLockMode.COMPLIANCE },
-};
-
 /** Data layer props, wired to the network layer's VPC and tiers. */
 export function dataProps(
   config: EnvironmentConfig,
@@ -33,7 +18,7 @@ export function dataProps(
   const prefix = resourcePrefixOf(config);
   const logRetention = config.logRetentionDays as logs.RetentionDays;
   const [major] = database.engineVersion.split('.');
-  const logLock = ACCESS_LOG_RETENTION[config.name];
+  const logLock = storage.logLock;
   return {
     keyAliasPrefix: `alias/${config.tags.Project}/${config.name}`,
     keyDescriptionPrefix: PROJECT_TITLE,
@@ -88,7 +73,12 @@ export function dataProps(
       transitionToInfrequentAccessDays: storage.logTransitionDays,
       expirationDays: storage.logExpirationDays,
       objectLockRetentionDays: logLock?.days,
-      objectLockRetentionMode: logLock?.mode,
+      objectLockRetentionMode:
+        logLock === undefined
+          ? undefined
+          : logLock.mode === 'compliance'
+            ? s3.ObjectLockMode.COMPLIANCE
+            : s3.ObjectLockMode.GOVERNANCE,
       removalPolicy: removalPolicyOf(config),
     },
   };

@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { CfnParameter, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SecureBucket, type SecureBucketProps } from '../../constructs/data';
@@ -107,7 +108,7 @@ describe('SecureBucket validates with the same rules', () => {
     field: keyof SecureBucketProps,
     configField: string,
     props: SecureBucketProps,
-    mutate: (storage: Record<string, number>) => void,
+    mutate: (storage: Record<string, unknown>) => void,
   ];
   const cases: Case[] = [
     [
@@ -125,6 +126,14 @@ describe('SecureBucket validates with the same rules', () => {
       (s) => Object.assign(s, { logTransitionDays: 60, logExpirationDays: 45 }),
     ],
     [
+      'a lock that outlasts the expiration',
+      'objectLockRetentionDays',
+      'logLock.days',
+      { transitionToInfrequentAccessDays: 30, expirationDays: 90, objectLockRetentionDays: 120 },
+      (s) =>
+        Object.assign(s, { logTransitionDays: 30, logExpirationDays: 90, logLock: { mode: 'governance', days: 120 } }),
+    ],
+    [
       'noncurrent versions kept for no day',
       'noncurrentVersionExpirationDays',
       'noncurrentVersionExpirationDays',
@@ -138,5 +147,20 @@ describe('SecureBucket validates with the same rules', () => {
     expect(message).toBeDefined();
 
     expect(schemaMessages(`storage.${configField}`, (config) => mutate(config.storage))).toEqual([message]);
+  });
+
+  test('a lock on the access logs of an environment destroyed with its stack is rejected at load', () => {
+    const { stack } = testFixture();
+    const props = { objectLockRetentionDays: 7, removalPolicy: RemovalPolicy.DESTROY };
+    const [, message] =
+      thrown(() => new SecureBucket(stack, 'Logs', props)).match(/objectLockRetentionDays: (.*)$/m) ?? [];
+    expect(message).toBeDefined();
+    expect(
+      schemaMessages(
+        'storage.logLock.days',
+        (config) => (config.storage.logLock = { mode: 'governance', days: 7 }),
+        'dev',
+      ),
+    ).toEqual([message]);
   });
 });
