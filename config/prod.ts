@@ -48,7 +48,6 @@ export const prod: EnvironmentConfigInput = {
     noncurrentVersionExpirationDays: 90,
     logTransitionDays: 30,
     logExpirationDays: 730,
-    logLock: { mode: 'compliance', days: 365 },
   },
   domain: {
     zoneName: 'learning-assistant.example.com',

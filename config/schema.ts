@@ -305,27 +305,6 @@ export const environmentShape = z.strictObject({
       logExpirationDays: z
         .number()
         .describe('Days after which access logs expire, after `logTransitionDays` (`secureBucketProblems`).'),
-      logLock: z
-        .strictObject({
-          mode: z
-            .enum(['governance', 'compliance'])
-            .describe(
-              '`governance`: users with s3:BypassGovernanceRetention can lift it; `compliance`: nobody can shorten or ' +
-                'lift it, not even the root user.',
-            ),
-          days: z
-            .number()
-            .describe(
-              'Days each access-log version is locked, 1 to 36500, at most `logExpirationDays` (lifecycle cannot ' +
-                'delete a locked version) (`secureBucketProblems`).',
-            ),
-        })
-        .optional()
-        .describe(
-          'Default Object Lock retention of the access logs, so nobody can delete or overwrite them for that long. ' +
-            'Leave it out where the bucket is destroyed with its stack (`removalPolicy: destroy`): locked versions ' +
-            'would make that deletion fail.',
-        ),
     })
     .describe('S3 buckets for user uploads and for access logs.'),
   domain: z
@@ -771,14 +750,11 @@ function storageRules(config: ParsedConfig, ctx: RefinementContext): void {
     noncurrentVersionExpirationDays: storage.noncurrentVersionExpirationDays,
     transitionToInfrequentAccessDays: storage.logTransitionDays,
     expirationDays: storage.logExpirationDays,
-    objectLockRetentionDays: storage.logLock?.days,
-    destroyedWithStack: config.removalPolicy === 'destroy',
   });
   // The rules name the bucket's props; the config names the access-log bucket's lifecycle.
   const configFields: Readonly<Record<string, readonly string[]>> = {
     transitionToInfrequentAccessDays: ['logTransitionDays'],
     expirationDays: ['logExpirationDays'],
-    objectLockRetentionDays: ['logLock', 'days'],
   };
   report(
     ctx,
@@ -962,7 +938,7 @@ export const environmentConfigSchema = environmentShape
   .superRefine(networkRules, whenParsed(['network'], ['availabilityZones']))
   .superRefine(databaseRules, whenParsed(['database'], ['availabilityZones'], ...IDENTIFIER_SOURCES))
   .superRefine(cacheRules, whenParsed(['cache'], ...IDENTIFIER_SOURCES))
-  .superRefine(storageRules, whenParsed(['storage'], ['removalPolicy']))
+  .superRefine(storageRules, whenParsed(['storage']))
   .superRefine(scheduleRules, whenParsed(['compute', 'scheduledScaling']))
   // Compute's rules read many independent numbers: a wrong type in one of them (passed as NaN) must
   // not hide the problems of the others, so only what is not a number must have parsed.

@@ -48,7 +48,6 @@ export const staging: EnvironmentConfigInput = {
     noncurrentVersionExpirationDays: 30,
     logTransitionDays: 30,
     logExpirationDays: 365,
-    logLock: { mode: 'governance', days: 30 },
   },
   domain: {
     zoneName: 'staging.learning-assistant.example.com',

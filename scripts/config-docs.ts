@@ -186,7 +186,7 @@ const ADDING_AN_ENVIRONMENT = [
   "3. Register it: `import { qa } from './qa';` and add `qa` to `environments` in `config/index.ts`.",
   "4. Check it: `npx cdk synth 'Qa/*' --quiet` (with `-c env=qa` only the `Qa` stage is built; every environment is still validated). Its stage is `Qa`, its overrides are `-c qa:account=…` or `LA_QA_ACCOUNT`.",
   '5. Compliance findings: acknowledgments in `lib/acknowledgments/` apply by configuration (conditions such as `WITHOUT_DOMAIN` or `TRAFFIC_SHIFTING` in `lib/acknowledgments/shared.ts`), so the new environment gets exactly the entries its configuration calls for; `test/config-environments.test.ts` synthesizes such a copy of staging with zero unexplained findings. A finding its first synthesis still lists names the config field that decides it: change the config, or give the entry the condition that causes the finding.',
-  '6. Create what its configuration names before the first deploy: the key administrators of `security.keyAdministrators`, and the hosted zone of `domain`. Then follow the README\'s First deploy (`npm run first-deploy -- --env qa --dry-run`).',
+  "6. Create what its configuration names before the first deploy: the key administrators of `security.keyAdministrators`, and the hosted zone of `domain`. Then follow the README's First deploy (`npm run first-deploy -- --env qa --dry-run`).",
   '',
   'Nothing else names environments: stage IDs (`qa` -> `Qa`), the `-c env=` selector and the override variables follow the registry.',
 ];

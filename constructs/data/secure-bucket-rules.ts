@@ -25,6 +25,12 @@ export interface SecureBucketRuleInput {
    * @default false
    */
   readonly destroyedWithStack?: boolean;
+  /**
+   * Whether the bucket has Object Lock.
+   *
+   * @default true
+   */
+  readonly objectLockEnabled?: boolean;
 }
 
 /**
@@ -70,6 +76,12 @@ const RULES: ReadonlyArray<Rule<SecureBucketRuleInput>> = [
       days !== undefined && expiration !== undefined && known(days, expiration) && days > expiration,
     message: ({ objectLockRetentionDays, expirationDays }) =>
       `${objectLockRetentionDays} days of retention outlast the ${expirationDays} days after which objects expire: lifecycle cannot delete locked versions, so they would stay (and cost) until the lock ends; lock for at most ${expirationDays} days`,
+  },
+  {
+    path: ['objectLockRetentionDays'],
+    broken: ({ objectLockRetentionDays: days, objectLockEnabled }) => days !== undefined && objectLockEnabled === false,
+    message: ({ objectLockRetentionDays }) =>
+      `${objectLockRetentionDays} days of default retention need Object Lock, which this bucket does not enable; turn Object Lock on or leave the retention out`,
   },
   {
     path: ['objectLockRetentionDays'],

@@ -75,6 +75,16 @@ export interface SecureBucketProps {
   readonly serverAccessLogsPrefix?: string;
 
   /**
+   * Whether the bucket has S3 Object Lock (which can only be chosen at creation). Turn it off for a
+   * bucket that receives S3 server access logs: S3 does not deliver them into a bucket with Object
+   * Lock ("S3 buckets with Object Lock can't be used as destination buckets for server access logs",
+   * S3 User Guide, Object Lock considerations).
+   *
+   * @default true
+   */
+  readonly objectLockEnabled?: boolean;
+
+  /**
    * Days every new object version is locked by a default Object Lock retention: it cannot be
    * overwritten or deleted before then (lifecycle expiration waits for it too). Leave it out for
    * buckets whose objects must stay deletable (user uploads) and for disposable buckets: a locked
@@ -130,6 +140,7 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
       expirationDays: props.expirationDays,
       objectLockRetentionDays: props.objectLockRetentionDays,
       destroyedWithStack: removalPolicy === RemovalPolicy.DESTROY,
+      objectLockEnabled: props.objectLockEnabled ?? true,
     });
     const retentionDays = problems.length > 0 ? undefined : props.objectLockRetentionDays;
     // `Duration` rejects a bad value on its own, one at a time: the lifecycle is built from valid
@@ -141,7 +152,9 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
             id: 'Housekeeping',
             abortIncompleteMultipartUploadAfter: Duration.days(7),
             noncurrentVersionExpiration: Duration.days(noncurrentVersionExpirationDays),
-            expiredObjectDeleteMarker: props.expirationDays === undefined,
+            // S3 refuses ExpiredObjectDeleteMarker next to an expiration in days, even as `false`
+            // (MalformedXML, aws/aws-cdk#25824): only set it where nothing expires.
+            expiredObjectDeleteMarker: props.expirationDays === undefined ? true : undefined,
             transitions:
               props.transitionToInfrequentAccessDays === undefined
                 ? undefined
@@ -163,9 +176,9 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
       bucketKeyEnabled: props.encryptionKey !== undefined,
       versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      // Object Lock on; a default retention only where asked (user uploads must stay deletable),
-      // legal holds and per-object retention always available to incident response.
-      objectLockEnabled: true,
+      // Object Lock on unless asked otherwise; a default retention only where asked (user uploads
+      // must stay deletable), legal holds and per-object retention available to incident response.
+      objectLockEnabled: props.objectLockEnabled ?? true,
       objectLockDefaultRetention:
         retentionDays === undefined
           ? undefined

@@ -8,7 +8,6 @@ import {
   SINGLE_AZ_CACHE,
   SINGLE_AZ_DATABASE,
   UNPROTECTED_DATABASE,
-  WITHOUT_ACCESS_LOG_LOCK,
   WITHOUT_ENHANCED_MONITORING,
   WITH_ENHANCED_MONITORING,
   WITH_READ_REPLICAS,
@@ -28,12 +27,11 @@ export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
       'retention set by incident response, and versioning keeps deleted objects for the noncurrent expiry.',
   ),
   ...acknowledge(
-    ['DeployReadiness-S3ObjectLockDefaultRetention'],
+    [guard('s3_bucket_object_lock_enabled_check')],
     'Data/AccessLogs/Resource',
-    'The data layer locks access logs by default only where the bucket outlives the stack (staging: governance ' +
-      '30 days, prod: compliance 365 days). Dev destroys its buckets with the stack (auto-delete): locked log ' +
-      'versions would make emptying the bucket, and so the stack deletion, fail.',
-    WITHOUT_ACCESS_LOG_LOCK,
+    "The access-logs bucket receives the uploads bucket's S3 server access logs, and S3 does not deliver server " +
+      'access logs into a bucket with Object Lock (S3 User Guide, Object Lock considerations); the bucket is ' +
+      'versioned, its noncurrent versions expire on a schedule, and only log delivery services may write to it.',
   ),
   // --- Data layer: PostgreSQL -------------------------------------------------------------------
   ...acknowledge(

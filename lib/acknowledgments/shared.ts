@@ -88,12 +88,6 @@ export const SHORT_FLOW_LOG_RETENTION = condition(
   (config) => config.network.flowLogRetentionDays < ONE_YEAR_DAYS,
 );
 
-/** `storage.logLock` unset: the access logs get no default Object Lock retention. */
-export const WITHOUT_ACCESS_LOG_LOCK = condition(
-  'without storage.logLock',
-  (config) => config.storage.logLock === undefined,
-);
-
 /** `database.readReplicas` above 0. */
 export const WITH_READ_REPLICAS = condition(
   'with database.readReplicas above 0',

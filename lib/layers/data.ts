@@ -2,7 +2,6 @@ import { PhysicalName } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PROJECT_TITLE, resourcePrefixOf, type EnvironmentConfig } from '../../config';
 import { CacheEngine } from '../../constructs/data';
 import type { INetwork } from '../../constructs/network';
@@ -18,7 +17,6 @@ export function dataProps(
   const prefix = resourcePrefixOf(config);
   const logRetention = config.logRetentionDays as logs.RetentionDays;
   const [major] = database.engineVersion.split('.');
-  const logLock = storage.logLock;
   return {
     keyAliasPrefix: `alias/${config.tags.Project}/${config.name}`,
     keyDescriptionPrefix: PROJECT_TITLE,
@@ -72,13 +70,9 @@ export function dataProps(
       noncurrentVersionExpirationDays: storage.noncurrentVersionExpirationDays,
       transitionToInfrequentAccessDays: storage.logTransitionDays,
       expirationDays: storage.logExpirationDays,
-      objectLockRetentionDays: logLock?.days,
-      objectLockRetentionMode:
-        logLock === undefined
-          ? undefined
-          : logLock.mode === 'compliance'
-            ? s3.ObjectLockMode.COMPLIANCE
-            : s3.ObjectLockMode.GOVERNANCE,
+      // The uploads bucket's S3 server access logs land here, and S3 does not deliver server access
+      // logs into a bucket with Object Lock.
+      objectLockEnabled: false,
       removalPolicy: removalPolicyOf(config),
     },
   };
