@@ -135,9 +135,20 @@ export class ListenerRuleProvider extends Construct {
     this.grantedListeners.add(listener);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        // CreateRule is authorized on the listener; the target groups of its forward action are named too.
+        // CreateRule is authorized on the listener; the rule it creates (a listener-rule resource of
+        // this load balancer, authorized when the request carries tags) and the target groups of its
+        // forward action are named too, so no reading of the authorization reference can deny it.
         actions: ['elasticloadbalancing:CreateRule'],
-        resources: [listener.listenerArn, ...targetGroups.map((tg) => tg.targetGroupArn)],
+        resources: [
+          listener.listenerArn,
+          ...targetGroups.map((tg) => tg.targetGroupArn),
+          Stack.of(this).formatArn({
+            service: 'elasticloadbalancing',
+            resource: 'listener-rule',
+            resourceName: `${this.loadBalancer.loadBalancerFullName}/*`,
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ],
       }),
     );
   }

@@ -374,8 +374,10 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
       }),
     );
     // Replicas, secret, subnet group and logs hold or describe data: kept unless the primary is disposable.
+    // Retained except when the stack's first create rolls back: a retained leftover with a fixed name
+    // (a replica identifier, an RDS log group) would make every retry of that create fail.
     const retainedUnlessDestroyed =
-      p.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+      p.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.databaseName = p.databaseName;
     this.encryptionKey = p.encryptionKey;
 
@@ -579,10 +581,11 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
       return new route53.HealthCheck(health, healthId, {
         type: route53.HealthCheckType.CLOUDWATCH_METRIC,
         alarmIdentifier: { region: Stack.of(this).region, name: alarm.alarmName },
-        // The alarm already turns missing data into ALARM, so INSUFFICIENT_DATA only happens while
-        // CloudWatch itself cannot evaluate (a new alarm, an ingestion gap): keep the last verdict
-        // rather than pull every target at once.
-        insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,
+        // Route 53 judges the alarm's metric data itself and, when there is too little, uses this
+        // status rather than the alarm's TreatMissingData: a stopped replica publishes nothing, so
+        // too little data must read as unhealthy. Right after creation every check may briefly be
+        // unhealthy; Route 53 then answers with all records, as if all were healthy.
+        insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.UNHEALTHY,
       });
     };
     const everyMinute = { period: Duration.minutes(1) };

@@ -35,7 +35,7 @@ describe('PostgresDatabase reader endpoint health', () => {
     }
   });
 
-  test('health checks read CloudWatch alarms in the stack region, keeping the last verdict on insufficient data', () => {
+  test('health checks read CloudWatch alarms in the stack region, unhealthy on insufficient data (a stopped replica publishes none)', () => {
     const t = Template.fromStack(testDatabase({ readReplicas: 2 }).stack);
     // Two replicas and the primary.
     t.resourceCountIs('AWS::Route53::HealthCheck', 3);
@@ -43,7 +43,7 @@ describe('PostgresDatabase reader endpoint health', () => {
       HealthCheckConfig: {
         Type: 'CLOUDWATCH_METRIC',
         AlarmIdentifier: { Name: { Ref: Match.anyValue() }, Region: 'eu-west-1' },
-        InsufficientDataHealthStatus: 'LastKnownStatus',
+        InsufficientDataHealthStatus: 'Unhealthy',
       },
     });
   });

@@ -191,10 +191,18 @@ describe('the provider function of the listener rules', () => {
     );
     const statements = policy!.Properties.PolicyDocument.Statement as Json[];
     const creates = statements.filter((s) => s.Action === 'elasticloadbalancing:CreateRule');
-    expect(creates.map((s) => s.Resource.map(refOf).map((id: string) => id.replace(/[0-9A-F]{8}$/, '')))).toEqual([
+    // The listener, the forward action's target group, and the rules of this load balancer.
+    const named = (resource: unknown): string =>
+      (resource as { Ref?: string }).Ref?.replace(/[0-9A-F]{8}$/, '') ?? JSON.stringify(resource);
+    expect(creates.map((s) => s.Resource.slice(0, 2).map(named))).toEqual([
       ['WebLoadBalancerListener', 'WebTargetGroupsBlue'],
       ['WebLoadBalancerTestListener', 'WebTargetGroupsGreen'],
     ]);
+    for (const create of creates) {
+      expect(create.Resource).toHaveLength(3);
+      expect(JSON.stringify(create.Resource[2])).toContain(':listener-rule/');
+      expect(JSON.stringify(create.Resource[2])).toContain('LoadBalancerFullName');
+    }
     const modify = statements.find(
       (s) => Array.isArray(s.Action) && s.Action.includes('elasticloadbalancing:ModifyRule'),
     );
