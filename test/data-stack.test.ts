@@ -144,7 +144,8 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
       });
       expect(replicas).toHaveLength(config.database.readReplicas);
       for (const [, replica] of replicas) {
-        expect(replica.DeletionPolicy).toBe('Retain');
+        // Kept when the stack goes, removed only when its first create rolls back (its identifier is fixed).
+        expect(replica.DeletionPolicy).toBe('RetainExceptOnCreate');
       }
     });
 
@@ -246,7 +247,7 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
   describe('buckets', () => {
     const buckets = resources(environment, 'Data', 'AWS::S3::Bucket');
 
-    test('public access blocked, versioned, ACLs disabled, EventBridge notifications, Object Lock available', () => {
+    test('public access blocked, versioned, ACLs disabled, EventBridge notifications', () => {
       expect(buckets).toHaveLength(2);
       for (const [, bucket] of buckets) {
         expect(bucket.Properties).toMatchObject({
@@ -259,7 +260,6 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
           VersioningConfiguration: { Status: 'Enabled' },
           OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
           NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
-          ObjectLockEnabled: true,
         });
       }
     });
@@ -286,16 +286,16 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
       });
     });
 
-    test('access logs are locked per environment: none in dev (deleted with it), governance in staging, compliance in prod', () => {
-      const expected = { dev: undefined, staging: ['GOVERNANCE', 30], prod: ['COMPLIANCE', 365] }[environment];
+    test('uploads have Object Lock without a default retention; the access logs, which receive S3 server access logs, none', () => {
       const [[, logs] = []] = buckets.filter(([id]) => id.startsWith('AccessLogs'));
       const [[, uploads] = []] = buckets.filter(([id]) => id.startsWith('Uploads'));
-      expect(logs?.Properties?.ObjectLockConfiguration).toEqual(
-        expected === undefined
-          ? undefined
-          : { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: expected[0], Days: expected[1] } } },
-      );
-      // User uploads must stay deletable.
+      // S3 does not deliver server access logs into a bucket with Object Lock.
+      expect(logs?.Properties?.ObjectLockEnabled).toBe(false);
+      expect(uploads?.Properties?.LoggingConfiguration?.DestinationBucketName).toEqual({
+        Ref: buckets.find(([id]) => id.startsWith('AccessLogs'))?.[0],
+      });
+      // User uploads must stay deletable: legal holds only.
+      expect(uploads?.Properties?.ObjectLockEnabled).toBe(true);
       expect(uploads?.Properties?.ObjectLockConfiguration).toBeUndefined();
     });
 
@@ -531,7 +531,8 @@ describe.each(environmentsWhere(RETAINS_DATA, true))('%s data stack, retaining d
     const buckets = resources(environment, 'Data', 'AWS::S3::Bucket');
     expect(buckets).toHaveLength(2);
     for (const [, bucket] of buckets) {
-      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.DeletionPolicy).toBe('RetainExceptOnCreate');
+      expect(bucket.UpdateReplacePolicy).toBe('Retain');
     }
   });
 });

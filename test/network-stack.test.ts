@@ -262,8 +262,10 @@ describe.each(environmentsWhere(HAS_INTERFACE_ENDPOINTS, false))(
 describe.each(environmentsWhere(RETAINS_STATE, true))('%s network stack, retaining state', (environment) => {
   test('stateful network resources are retained when the stack goes or replaces them', () => {
     const t = template(environment, 'Network');
-    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    // Kept on update and delete; removed only if the stack's first create rolls back, so a retry
+    // does not collide with a retained leftover.
+    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
   });
 });
 

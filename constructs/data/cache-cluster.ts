@@ -285,8 +285,10 @@ export class CacheCluster extends Construct implements ICacheCluster {
       }),
     );
     // The secret and logs hold or describe data: kept unless the replication group is disposable.
+    // Retained except when the stack's first create rolls back: a retained leftover with a fixed name
+    // (a replica identifier, an RDS log group) would make every retry of that create fail.
     const retainedUnlessDestroyed =
-      p.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+      p.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.clusterMode = p.clusterMode;
     this.encryptionKey = p.encryptionKey;
     this.layout = { replicationGroupId: p.replicationGroupId, shards: p.shards, replicasPerShard: p.replicasPerShard };
@@ -414,7 +416,9 @@ export class CacheCluster extends Construct implements ICacheCluster {
         excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
       },
     });
-    secret.applyRemovalPolicy(p.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
+    secret.applyRemovalPolicy(
+      p.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    );
     return secret;
   }
 

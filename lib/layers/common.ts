@@ -4,7 +4,10 @@ import type { EnvironmentConfig } from '../../config';
 
 /** The removal policy of stateful resources in this environment. */
 export function removalPolicyOf(config: EnvironmentConfig): RemovalPolicy {
-  return config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+  // Retained on update and delete, but removed when the stack's first create rolls back: a retained
+  // leftover with a fixed name (log group, bucket, replica, repository) would make every retry of
+  // that create fail with "already exists".
+  return config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
 }
 
 /** The removal policy of databases and caches: a final snapshot where data is retained. */

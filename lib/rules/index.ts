@@ -14,7 +14,9 @@ export { IamServiceTrustSourceCondition } from './iam-service-trust-source-condi
 export { KmsKeyAdministrationRestricted } from './kms-key-administration-restricted';
 export { LambdaRuntimeSupported, lambdaRuntimeSupportedOn } from './lambda-runtime-supported';
 export { LAMBDA_RUNTIME_END_OF_SUPPORT, RUNTIME_NOTICE_DAYS } from './lambda-runtimes';
+export { NAME_PROPERTIES, RetainedNameReleasedOnFailedCreate } from './retained-name-released-on-failed-create';
 export { Route53RoutingHealthCheck } from './route53-routing-health-check';
+export { S3AccessLogDestinationUnlocked } from './s3-access-log-destination-unlocked';
 export { S3BucketPolicyServiceSourceCondition } from './s3-bucket-policy-service-source-condition';
 export { S3ObjectLockDefaultRetention } from './s3-object-lock-default-retention';
 export { SecurityGroupInlineEgress } from './security-group-inline-egress';

@@ -8,8 +8,10 @@ import { ecsServiceWaitsForRolePolicies } from './ecs-service-waits-for-role-pol
 import { iamServiceTrustSourceCondition } from './iam-service-trust-source-condition';
 import { kmsKeyAdministrationRestricted } from './kms-key-administration-restricted';
 import { lambdaRuntimeSupported, lambdaRuntimeSupportedOn } from './lambda-runtime-supported';
+import { retainedNameReleasedOnFailedCreate } from './retained-name-released-on-failed-create';
 import { route53RoutingHealthCheck } from './route53-routing-health-check';
 import type { DeployReadinessRule } from './rule';
+import { s3AccessLogDestinationUnlocked } from './s3-access-log-destination-unlocked';
 import { s3BucketPolicyServiceSourceCondition } from './s3-bucket-policy-service-source-condition';
 import { s3ObjectLockDefaultRetention } from './s3-object-lock-default-retention';
 import { securityGroupInlineEgress } from './security-group-inline-egress';
@@ -30,8 +32,10 @@ export const DEPLOY_READINESS_RULES: readonly DeployReadinessRule[] = [
   iamServiceTrustSourceCondition,
   kmsKeyAdministrationRestricted,
   s3ObjectLockDefaultRetention,
+  s3AccessLogDestinationUnlocked,
   s3BucketPolicyServiceSourceCondition,
   ecrRepositoryCustomerKey,
+  retainedNameReleasedOnFailedCreate,
 ];
 
 /** Rule ids as findings and acknowledgments name them (without a `[finding]` suffix). */

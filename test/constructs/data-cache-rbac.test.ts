@@ -74,8 +74,8 @@ describe('CacheCluster role-based access control, per engine', () => {
         r.DeletionPolicy,
       ]),
     ).toEqual([
-      ['CacheCredentials9261', 'Retain'],
-      ['CacheAccessDefaultUs', 'Retain'],
+      ['CacheCredentials9261', 'RetainExceptOnCreate'],
+      ['CacheAccessDefaultUs', 'RetainExceptOnCreate'],
     ]);
     const disposable = Template.fromStack(
       testCache({ engine: CacheEngine.VALKEY, removalPolicy: RemovalPolicy.DESTROY }).stack,
