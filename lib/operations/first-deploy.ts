@@ -154,25 +154,26 @@ export function recoverySteps(stack: StackInPlan): string[] {
   const events =
     `aws cloudformation describe-stack-events --region ${stack.region} --stack-name ${stack.stackName} ` +
     `--query "StackEvents[?ends_with(ResourceStatus, 'FAILED')].[LogicalResourceId,ResourceStatusReason]" --output table`;
+  const where = `--region ${stack.region} --stack-name ${stack.stackName}`;
   const lines = [
     `${stack.stackName} stopped in CREATE_FAILED and kept what it created (--no-rollback).`,
     `1. Find the cause: ${events}`,
     '2. Fix it (config, permissions, quota) and run this command again: the stack resumes from the failed resource.',
-    `3. To give up on the stack instead, delete it: aws cloudformation delete-stack --region ${stack.region} --stack-name ${stack.stackName}`,
+    '3. To give up on the stack instead, roll its create back, which removes what it created (resources kept ' +
+      'with RetainExceptOnCreate included), then delete the empty stack:',
   ];
   if (stack.protectedResources.length > 0) {
     lines.push(
-      '   Deletion protection refuses that delete (and is what turns an ordinary rollback into ROLLBACK_FAILED):',
-      ...stack.protectedResources.map(
-        (resource) => `   - turn it off on ${resource.description}: ${resource.unprotect}`,
-      ),
-      '   then delete the stack. Resources with DeletionPolicy Retain (read replicas) or Snapshot (the primary leaves ' +
-        'a final snapshot) outlive the stack: delete them by hand if they are not wanted.',
+      '   first turn off the deletion protection that would refuse it (and that turns an ordinary rollback into ' +
+        'ROLLBACK_FAILED):',
+      ...stack.protectedResources.map((resource) => `   - on ${resource.description}: ${resource.unprotect}`),
     );
   }
   lines.push(
-    `A stack already in ROLLBACK_FAILED (created without this command): turn the protection off as above, then ` +
-      `delete it the same way; add --retain-resources <logical IDs> for any resource that still refuses.`,
+    `   aws cloudformation rollback-stack ${where} && aws cloudformation wait stack-rollback-complete ${where}`,
+    `   aws cloudformation delete-stack ${where}`,
+    'A stack already in ROLLBACK_FAILED (created without this command): turn the protection off as above, then ' +
+      `aws cloudformation delete-stack ${where}; add --retain-resources <logical IDs> for any resource that still refuses.`,
   );
   return lines;
 }

@@ -58,6 +58,9 @@ describe('first-deploy plan', () => {
     const prod = recoverySteps(compute('prod', 'Prod')).join('\n');
     expect(prod).toContain('deletion_protection.enabled,Value=false');
     expect(prod).toContain('aws cloudformation delete-stack --region eu-west-1 --stack-name Prod-Compute');
+    // Rolling the create back removes what it made, RetainExceptOnCreate resources included.
+    expect(prod).toContain('aws cloudformation rollback-stack --region eu-west-1 --stack-name Prod-Compute');
+    expect(prod.indexOf('deletion_protection')).toBeLessThan(prod.indexOf('rollback-stack'));
     const data = firstDeployPlan(config('prod'), { stageId: 'Prod' }).find((s) => s.stack?.stackName === 'Prod-Data')!;
     expect(recoverySteps(data.stack!).join('\n')).toContain('--no-deletion-protection');
     expect(recoverySteps(compute('dev', 'Dev')).join('\n')).not.toContain('deletion_protection');
