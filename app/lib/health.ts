@@ -1,75 +1,31 @@
-import { Client } from 'pg';
-import { createClient } from 'redis';
+import { checkCache } from './cache';
+import type { CheckResult } from './check';
+import { checkDatabase, type DatabaseCheck } from './db';
 
-/** Result of one dependency check. */
-export interface CheckResult {
-  readonly ok: boolean;
-  readonly latencyMs: number;
-  readonly error?: string;
+export type { CheckResult } from './check';
+export type { DatabaseCheck } from './db';
+export { checkCache } from './cache';
+export { checkDatabase } from './db';
+
+/** Body of `GET /api/health`. */
+export interface HealthReport {
+  readonly status: 'ok' | 'degraded';
+  readonly database: DatabaseCheck;
+  readonly cache: CheckResult;
 }
 
-const TIMEOUT_MS = 2000;
-
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what} timed out after ${TIMEOUT_MS} ms`)), TIMEOUT_MS),
-    ),
+/**
+ * Checks PostgreSQL (writer through RDS Proxy and reader on a replica, each with its own IAM token) and
+ * the cache, in parallel. `degraded` when any check fails, including when the environment is incomplete
+ * (the error names what is missing); the route still answers HTTP 200 so that a dependency outage does
+ * not make the load balancer and ECS recycle every task.
+ */
+export async function checkHealth(
+  checks: { database?: () => Promise<DatabaseCheck>; cache?: () => Promise<CheckResult> } = {},
+): Promise<HealthReport> {
+  const [database, cache] = await Promise.all([
+    (checks.database ?? (() => checkDatabase()))(),
+    (checks.cache ?? (() => checkCache()))(),
   ]);
-}
-
-async function timed(check: () => Promise<void>): Promise<CheckResult> {
-  const started = Date.now();
-  try {
-    await check();
-    return { ok: true, latencyMs: Date.now() - started };
-  } catch (error) {
-    return { ok: false, latencyMs: Date.now() - started, error: (error as Error).message };
-  }
-}
-
-/** `SELECT 1` through the writer endpoint (RDS Proxy), over TLS. */
-export function checkDatabase(env: NodeJS.ProcessEnv = process.env): Promise<CheckResult> {
-  return timed(async () => {
-    const client = new Client({
-      host: env.DB_WRITER_HOST,
-      port: Number(env.DB_PORT ?? 5432),
-      database: env.DB_NAME,
-      user: env.DB_USER,
-      password: env.DB_PASSWORD,
-      ssl: { rejectUnauthorized: true },
-      connectionTimeoutMillis: TIMEOUT_MS,
-    });
-    try {
-      await withTimeout(client.connect(), 'database connect');
-      await withTimeout(client.query('SELECT 1'), 'database query');
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  });
-}
-
-/** `PING` as the application user, over TLS. */
-export function checkCache(env: NodeJS.ProcessEnv = process.env): Promise<CheckResult> {
-  return timed(async () => {
-    const client = createClient({
-      socket: {
-        host: env.CACHE_HOST,
-        port: Number(env.CACHE_PORT ?? 6379),
-        tls: true,
-        connectTimeout: TIMEOUT_MS,
-        reconnectStrategy: false,
-      },
-      username: env.CACHE_USER,
-      password: env.CACHE_PASSWORD,
-    });
-    client.on('error', () => undefined);
-    try {
-      await withTimeout(client.connect(), 'cache connect');
-      await withTimeout(client.ping(), 'cache ping');
-    } finally {
-      await client.quit().catch(() => undefined);
-    }
-  });
+  return { status: database.ok && cache.ok ? 'ok' : 'degraded', database, cache };
 }

@@ -1,9 +1,11 @@
-import { checkCache, checkDatabase } from '../../../lib/health';
+import { checkHealth } from '../../../lib/health';
 
 export const dynamic = 'force-dynamic';
+// pg, node-redis and the AWS signers need Node's net, tls and dns.
+export const runtime = 'nodejs';
 
 /**
- * `GET /api/health`: `{"status":"ok"}` when the database and the cache answer,
+ * `GET /api/health`: `{"status":"ok"}` when the database (writer and reader) and the cache answer,
  * `{"status":"degraded"}` (with the failing check) otherwise — HTTP 200 either way while the process
  * serves, so that a dependency outage does not make the load balancer and ECS recycle every task.
  * The deployment probe requires `"status":"ok"` before a new revision gets production traffic.
@@ -16,7 +18,5 @@ export async function GET(request: Request): Promise<Response> {
   if (new URL(request.url).searchParams.get('probe') === 'liveness') {
     return Response.json({ status: 'ok' }, { headers });
   }
-  const [database, cache] = await Promise.all([checkDatabase(), checkCache()]);
-  const ok = database.ok && cache.ok;
-  return Response.json({ status: ok ? 'ok' : 'degraded', database, cache }, { headers });
+  return Response.json(await checkHealth(), { headers });
 }
