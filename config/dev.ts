@@ -71,6 +71,7 @@ export const dev: EnvironmentConfigInput = {
       rollbackLatencyP95Ms: 3000,
     },
     tracing: false,
+    externalApiAccess: false,
     deletionProtection: false,
   },
   edge: {

@@ -17,7 +17,7 @@ export const prod: EnvironmentConfigInput = {
       database: ['10.0.21.0/24', '10.0.22.0/24', '10.0.23.0/24'],
     },
     natGateways: 3,
-    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm', 'kms', 'sts'],
+    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm', 'ssmmessages', 'kms', 'sts', 'xray'],
     flowLogRetentionDays: 365,
   },
   database: {
@@ -78,6 +78,7 @@ export const prod: EnvironmentConfigInput = {
       rollbackLatencyP95Ms: 1500,
     },
     tracing: true,
+    externalApiAccess: false,
     deletionProtection: true,
   },
   edge: {

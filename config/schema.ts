@@ -42,7 +42,17 @@ export const RESERVED_RECORD_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** Interface endpoints the network layer knows how to create. */
-export const INTERFACE_ENDPOINTS = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm', 'kms', 'sts'] as const;
+export const INTERFACE_ENDPOINTS = [
+  'ecr.api',
+  'ecr.dkr',
+  'logs',
+  'secretsmanager',
+  'ssm',
+  'ssmmessages',
+  'kms',
+  'sts',
+  'xray',
+] as const;
 export type InterfaceEndpointName = (typeof INTERFACE_ENDPOINTS)[number];
 
 /** Deployment strategies by their config name, as the web service takes them. */
@@ -165,7 +175,7 @@ export const environmentShape = z.strictObject({
         .number()
         .describe('NAT gateways, 1 to one per AZ (`networkProblems`); 1 is cheap but a single-AZ dependency.'),
       interfaceEndpoints: distinct(z.enum(INTERFACE_ENDPOINTS), 'interface endpoints').describe(
-        'Interface endpoints to create in the application tier, keeping image pulls and secrets off NAT.',
+        'Interface endpoints to create in the application tier, keeping AWS API calls off NAT; each admits only principals of `account` (endpoint policy). The web tasks need `ecr.api`, `ecr.dkr`, `logs`, `secretsmanager`, `ssmmessages` (ECS Exec) and, with `compute.tracing`, `xray`: with all of them (and an S3 prefix list known for `region`, `config/aws/vpc.ts`) the security group of the tasks opens HTTPS to nothing else unless `compute.externalApiAccess` says so; without them (dev: cheap) their AWS calls go through NAT, with 443 open to the internet.',
       ),
       flowLogRetentionDays: retentionDays.describe(
         'Retention of VPC flow logs, in days (a CloudWatch Logs retention period).',
@@ -420,6 +430,11 @@ export const environmentShape = z.strictObject({
         })
         .describe('How new revisions replace old ones.'),
       tracing: z.boolean().describe('OpenTelemetry collector sidecar sending traces to X-Ray.'),
+      externalApiAccess: z
+        .boolean()
+        .describe(
+          'The application calls APIs outside AWS (payment, e-mail, LLM providers...): its tasks may open HTTPS (443) to any internet address, through NAT. Leave it `false` otherwise: where the network has the interface endpoints the tasks need (`network.interfaceEndpoints`), they then reach only those endpoints and S3 (gateway prefix list). Environments without those endpoints keep 443 to the internet regardless, since their AWS API calls go through NAT.',
+        ),
       deletionProtection: z.boolean().describe('Refuse deletion of the load balancer.'),
     })
     .describe('The Next.js application on ECS Fargate.'),
@@ -724,7 +739,7 @@ function cacheRules(config: ParsedConfig, ctx: RefinementContext): void {
       code: 'custom',
       path: ['cache', 'engineVersion'],
       message: offered.includes(cache.engineVersion)
-        ? `"${cache.engineVersion}": ElastiCache still offers ${engine} ${cache.engineVersion}, but this project needs ${supported[0]} or later (TLS with user-group AUTH); use one of ${supported.join(', ')}`
+        ? `"${cache.engineVersion}": ElastiCache still offers ${engine} ${cache.engineVersion}, but this project needs ${supported[0]} or later (IAM authentication of the application user); use one of ${supported.join(', ')}`
         : `"${cache.engineVersion}" is not a ${engine} version ElastiCache offers${hint}; use one of ${supported.join(', ')}`,
     });
   }

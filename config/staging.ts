@@ -17,7 +17,7 @@ export const staging: EnvironmentConfigInput = {
       database: ['10.20.21.0/24', '10.20.22.0/24', '10.20.23.0/24'],
     },
     natGateways: 3,
-    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm', 'kms', 'sts'],
+    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssm', 'ssmmessages', 'kms', 'sts', 'xray'],
     flowLogRetentionDays: 365,
   },
   database: {
@@ -75,6 +75,7 @@ export const staging: EnvironmentConfigInput = {
       rollbackLatencyP95Ms: 2000,
     },
     tracing: true,
+    externalApiAccess: false,
     deletionProtection: true,
   },
   edge: {

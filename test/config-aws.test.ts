@@ -2,7 +2,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { environments } from '../config';
 import { COUNTRY_CODES } from '../config/aws/countries';
 import { POSTGRES_VERSIONS } from '../config/aws/rds';
-import { AVAILABILITY_ZONE_LETTERS } from '../config/aws/regions';
+import { S3_GATEWAY_PREFIX_LISTS, s3GatewayPrefixListOf } from '../config/aws/vpc';
+import { AVAILABILITY_ZONE_LETTERS, isKnownRegion } from '../config/aws/regions';
 import { scheduleProblem } from '../config/aws/schedules';
 import { isTimeZone } from '../config/aws/time-zones';
 import { ConfigError, loadConfigs, selectEnvironments } from '../lib/config-loader';
@@ -103,9 +104,9 @@ describe('config that AWS would reject is rejected at load', () => {
       /dev: cache\.nodeType: "cache\.m5\.large" is not a Graviton node type ElastiCache offers; did you mean "cache\.m6g\.large"\?/,
     ],
     [
-      'a Redis OSS version too old for user groups',
-      loadWith('prod', (c) => (c.cache.engineVersion = '5.0.6')),
-      /prod: cache\.engineVersion: "5\.0\.6": ElastiCache still offers Redis OSS 5\.0\.6, but this project needs 6\.2 or later/,
+      'a Redis OSS version without IAM authentication',
+      loadWith('prod', (c) => (c.cache.engineVersion = '6.2')),
+      /prod: cache\.engineVersion: "6\.2": ElastiCache still offers Redis OSS 6\.2, but this project needs 7\.0 or later \(IAM authentication/,
     ],
     [
       'a cron with both day fields',
@@ -170,7 +171,7 @@ describe('config that AWS would reject is rejected at load', () => {
     [
       'an interface endpoint listed twice',
       loadWith('prod', (c) => c.network.interfaceEndpoints.push('logs')),
-      /prod: network\.interfaceEndpoints\[7\]: "logs" is listed twice/,
+      /prod: network\.interfaceEndpoints\[\d+\]: "logs" is listed twice/,
     ],
     [
       'a prefix list of the region before the move',
@@ -337,5 +338,27 @@ describe('the AWS facts', () => {
 
   test('the committed environments pass every check', () => {
     expect(() => loadConfigs({ context: noContext, env: {}, environments })).not.toThrow();
+  });
+});
+
+describe('S3 gateway prefix lists', () => {
+  test('one distinct prefix list ID per known region; every committed region has one', () => {
+    const ids = Object.values(S3_GATEWAY_PREFIX_LISTS);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const [region, id] of Object.entries(S3_GATEWAY_PREFIX_LISTS)) {
+      expect({ region, known: isKnownRegion(region), id }).toEqual({
+        region,
+        known: true,
+        id: expect.stringMatching(/^pl-[0-9a-f]{8}$/),
+      });
+    }
+    for (const config of Object.values(environments)) {
+      expect({ region: config.region, id: s3GatewayPrefixListOf(config.region) }).toEqual({
+        region: config.region,
+        id: expect.any(String),
+      });
+    }
+    expect(s3GatewayPrefixListOf('eu-west-1')).toBe('pl-6da54004');
+    expect(s3GatewayPrefixListOf('toString')).toBeUndefined();
   });
 });

@@ -18,7 +18,7 @@ const RETAINS_STATE = { dev: false, staging: true, prod: true } as const;
  * flow-log key, group, role and flow log, the database ACL and the S3 gateway endpoint (26); an EIP and
  * a gateway per NAT gateway; each interface endpoint and, with any, their security group.
  */
-const TAGGED_RESOURCES = { dev: 26 + 2 * 1, staging: 26 + 2 * 3 + 7 + 1, prod: 26 + 2 * 3 + 7 + 1 } as const;
+const TAGGED_RESOURCES = { dev: 26 + 2 * 1, staging: 26 + 2 * 3 + 9 + 1, prod: 26 + 2 * 3 + 9 + 1 } as const;
 
 describe.each(ENVIRONMENTS)('%s network stack: committed config', (environment) => {
   test('takes the branches the tables of this file expect', () => {
@@ -190,6 +190,25 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
     });
   });
 
+  test("the S3 gateway admits this account's principals on its buckets, and ECR's image layers of the region", () => {
+    const [gateway] = resources(environment, 'Network', 'AWS::EC2::VPCEndpoint')
+      .map(([, e]) => e)
+      .filter((e) => e.Properties?.VpcEndpointType === 'Gateway');
+    const statements = gateway?.Properties?.PolicyDocument.Statement as Array<Record<string, unknown>>;
+    expect(statements).toHaveLength(2);
+    expect(statements[0]).toMatchObject({
+      Action: 's3:*',
+      Condition: {
+        StringEquals: {
+          'aws:PrincipalAccount': { Ref: 'AWS::AccountId' },
+          'aws:ResourceAccount': { Ref: 'AWS::AccountId' },
+        },
+      },
+    });
+    expect(statements[1]).toMatchObject({ Action: 's3:GetObject', Principal: { AWS: '*' } });
+    expect(JSON.stringify(statements[1]?.Resource)).toContain(`:s3:::prod-${config.region}-starport-layer-bucket/*`);
+  });
+
   test('interface endpoints exactly as configured, private DNS, in the application tier', () => {
     const endpoints = resources(environment, 'Network', 'AWS::EC2::VPCEndpoint')
       .map(([, e]) => e)
@@ -200,6 +219,14 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
     );
     for (const endpoint of endpoints) {
       expect(endpoint.Properties?.PrivateDnsEnabled).toBe(true);
+      // Principals of this account only; every configured service must support endpoint policies.
+      expect(endpoint.Properties?.PolicyDocument.Statement).toEqual([
+        expect.objectContaining({
+          Principal: { AWS: '*' },
+          Action: '*',
+          Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } },
+        }),
+      ]);
       expect(endpoint.Properties?.SubnetIds).toEqual([
         { Ref: expect.stringMatching(/^NetworkApplicationSubnet1Subnet/) },
         { Ref: expect.stringMatching(/^NetworkApplicationSubnet2Subnet/) },

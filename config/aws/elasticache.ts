@@ -15,10 +15,11 @@ export const CACHE_ENGINE_VERSIONS_OFFERED = {
 } as const satisfies Readonly<Record<string, readonly string[]>>;
 
 /**
- * The oldest version per engine this project runs: the cache construct's TLS, AUTH through a user
- * group and Multi-AZ need Redis OSS 6.2 or Valkey 7.2.
+ * The oldest version per engine this project runs: the application user authenticates with IAM,
+ * which ElastiCache offers from Redis OSS 7.0 and Valkey 7.2
+ * (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html).
  */
-export const CACHE_MINIMUM_VERSIONS = { redis: '6.2', valkey: '7.2' } as const;
+export const CACHE_MINIMUM_VERSIONS = { redis: '7.0', valkey: '7.2' } as const;
 
 /** The versions of `engine` that ElastiCache offers and this project runs. */
 export function supportedCacheVersions(engine: keyof typeof CACHE_ENGINE_VERSIONS_OFFERED): string[] {

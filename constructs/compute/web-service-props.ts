@@ -206,6 +206,26 @@ export interface WebServiceProps {
    * @default false
    */
   readonly tracing?: boolean;
+
+  /**
+   * Where the tasks reach AWS APIs (ECR, CloudWatch Logs, Secrets Manager, ECS Exec's
+   * `ssmmessages`, X-Ray) and S3 (ECR image layers, buckets) without the internet: interface
+   * endpoints' security groups and the S3 gateway's prefix list, e.g.
+   * `INetwork.privateAwsApiPeers(...)`. The tasks' security group allows HTTPS to each; a
+   * prefix list counts as its number of entries against the group's rule quota (60).
+   *
+   * @default - none: the tasks reach AWS APIs through NAT, over the internet
+   */
+  readonly awsApiPeers?: ec2.IPeer[];
+  /**
+   * HTTPS (443) from the tasks to any IPv4 address, through NAT: for an application that calls
+   * APIs outside AWS, or tasks without `awsApiPeers`, whose AWS API calls leave that way. Without
+   * it, the tracing sidecar's image, which lives in ECR Public on the internet, is copied into this
+   * account's CDK asset repository at deploy time (`cdk deploy` builds it, so needs Docker).
+   *
+   * @default - `true` without `awsApiPeers`, `false` with them
+   */
+  readonly internetEgress?: boolean;
 }
 
 /** Props without a default: they stay optional after {@link resolveWebServiceProps}. */
@@ -251,5 +271,7 @@ export function resolveWebServiceProps(props: WebServiceProps): ResolvedWebServi
     rollbackLatencyP95Ms: props.rollbackLatencyP95Ms ?? 2000,
     deletionProtection: props.deletionProtection ?? true,
     tracing: props.tracing ?? false,
+    awsApiPeers: props.awsApiPeers ?? [],
+    internetEgress: props.internetEgress ?? (props.awsApiPeers ?? []).length === 0,
   });
 }

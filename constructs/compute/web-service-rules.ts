@@ -50,6 +50,18 @@ export interface WebServiceRuleInput {
   readonly trafficShiftPercent: number;
   /** Scheduled changes of the bounds. */
   readonly scheduledCapacity: readonly ScheduledCapacityRuleInput[];
+  /**
+   * HTTPS from the tasks to any IPv4 address.
+   *
+   * @default - not checked (the config schema has none: the layer derives it)
+   */
+  readonly internetEgress?: boolean;
+  /**
+   * How many peers reach AWS APIs without the internet.
+   *
+   * @default - not checked
+   */
+  readonly awsApiPeerCount?: number;
 }
 
 /** The smallest step ECS accepts for a linear deployment, in percent. */
@@ -120,6 +132,12 @@ const RULES: ReadonlyArray<Rule<WebServiceRuleInput>> = [
     message: ({ trafficShiftPercent }) =>
       `${trafficShiftPercent}% is below the ${MIN_LINEAR_STEP_PERCENT}% minimum step of a linear deployment`,
   },
+  {
+    path: ['internetEgress'],
+    broken: ({ internetEgress, awsApiPeerCount }) => internetEgress === false && awsApiPeerCount === 0,
+    message: () =>
+      'false without awsApiPeers leaves the tasks no way to ECR, CloudWatch Logs or Secrets Manager, so none would start; pass the VPC endpoints as awsApiPeers (e.g. INetwork.privateAwsApiPeers) or keep internetEgress',
+  },
 ];
 
 interface ScheduledInput {
@@ -159,8 +177,8 @@ const SCHEDULED_RULES: ReadonlyArray<Rule<ScheduledInput>> = [
  * Every reason the web service's settings cannot work: a task size Fargate does not run, task-count
  * bounds that are not `1 <= minTasks <= maxTasks`, a Spot share outside 0 to 100, a traffic step
  * outside 0.1 to 100 or below linear's minimum, and scheduled bounds that are not whole numbers of at
- * least 1, with an unreadable schedule or a floor above their ceiling. Values that are tokens are
- * skipped, not rejected.
+ * least 1, with an unreadable schedule or a floor above their ceiling, and no egress at all (neither
+ * the internet nor AWS API peers). Values that are tokens are skipped, not rejected.
  *
  * Shared by the construct (which throws them all at once) and the config schema (which reports
  * them under `compute`), so both reject the same settings with the same words.

@@ -130,6 +130,8 @@ export interface IWebService extends IConstruct, ec2.IConnectable {
  * - ARM64 tasks in the application tier, no public IP, read-only root file system with writable
  *   scratch volumes, a non-root user, a container health check, logs to an encrypted group,
  *   secrets injected by ECS; optional ADOT sidecar for X-Ray traces.
+ * - Egress only on HTTPS: to the AWS API peers given (VPC endpoints, the S3 prefix list), and to the
+ *   internet only with `internetEgress` (by default, only when no peers are given).
  * - An internal load balancer whose security group admits no one until {@link allowHttpFrom};
  *   HTTPS (TLS 1.3 policy) with a certificate, HTTP inside the VPC otherwise; invalid headers dropped,
  *   strictest desync mitigation, access logs, deletion protection.
@@ -178,7 +180,7 @@ export class WebService extends Construct implements IWebService {
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const resolved = resolveWebServiceProps(props);
-    throwOnProblems(this, webServiceProblems(resolved));
+    throwOnProblems(this, webServiceProblems({ ...resolved, awsApiPeerCount: resolved.awsApiPeers.length }));
 
     const tasks = createTasks(this, resolved);
     this.cluster = tasks.cluster;

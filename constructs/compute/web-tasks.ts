@@ -1,6 +1,8 @@
+import * as path from 'node:path';
 import { Duration, type CfnResource } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -11,6 +13,9 @@ import type { ResolvedWebServiceProps } from './web-service-props';
 
 const SIDECAR_MEMORY_MIB = 256;
 const ADOT_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3';
+/** A Dockerfile that is `FROM` its `IMAGE` build argument: copies an image into the CDK asset repository. */
+const IMAGE_MIRROR_DIRECTORY = path.join(__dirname, 'image-mirror');
+const HTTPS = ec2.Port.tcp(443);
 
 /** What runs the application: the cluster, the task definition and its application container. */
 export interface WebTasks {
@@ -116,9 +121,24 @@ export function createTasks(scope: Construct, props: ResolvedWebServiceProps): W
     { sourceVolume: 'ssm-logs', containerPath: '/var/log/amazon/ssm', readOnly: false },
   );
   if (props.tracing) {
-    addTracingSidecar(taskDefinition, taskRole, logGroup);
+    addTracingSidecar(taskDefinition, taskRole, logGroup, collectorImage(props));
   }
   return { cluster, taskDefinition, container, logGroup };
+}
+
+/**
+ * ECR Public is on the internet (outside any VPC endpoint), and Fargate pulls every image of a task
+ * before it starts any container, the non-essential sidecar's too: tasks without internet egress
+ * would never start. For them the image is copied at deploy time into this account's CDK asset
+ * repository, which the ECR endpoints and the S3 gateway (image layers) reach.
+ */
+function collectorImage(props: ResolvedWebServiceProps): ecs.ContainerImage {
+  return props.internetEgress
+    ? ecs.ContainerImage.fromRegistry(ADOT_IMAGE)
+    : ecs.ContainerImage.fromAsset(IMAGE_MIRROR_DIRECTORY, {
+        buildArgs: { IMAGE: ADOT_IMAGE },
+        platform: Platform.LINUX_ARM64,
+      });
 }
 
 /** An ADOT collector that receives OTLP from the application on localhost and sends X-Ray traces. */
@@ -126,6 +146,7 @@ function addTracingSidecar(
   taskDefinition: ecs.FargateTaskDefinition,
   taskRole: iam.IRole,
   logGroup: logs.ILogGroup,
+  image: ecs.ContainerImage,
 ): void {
   taskRole.addToPrincipalPolicy(
     new iam.PolicyStatement({
@@ -140,7 +161,7 @@ function addTracingSidecar(
     }),
   );
   taskDefinition.addContainer('otel-collector', {
-    image: ecs.ContainerImage.fromRegistry(ADOT_IMAGE),
+    image,
     essential: false,
     user: '10001',
     readonlyRootFilesystem: true,
@@ -184,8 +205,16 @@ export function createService(
     description: `${props.name} tasks: only the load balancer, on the container port`,
     allowAllOutbound: false,
   });
-  // Image layers (S3), ECR, Secrets Manager, CloudWatch Logs and X-Ray are all HTTPS.
-  securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs over HTTPS');
+  // Image layers (S3), ECR, Secrets Manager, CloudWatch Logs, ECS Exec and X-Ray are all HTTPS.
+  // Fargate pulls images, writes logs and reads secrets through the task's own network interface,
+  // so this group must reach them too.
+  for (const peer of props.awsApiPeers) {
+    securityGroup.addEgressRule(peer, HTTPS, 'AWS APIs over HTTPS, through VPC endpoints');
+  }
+  if (props.internetEgress) {
+    const reason = props.awsApiPeers.length > 0 ? 'External APIs over HTTPS' : 'AWS APIs over HTTPS';
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), HTTPS, reason);
+  }
   const { spotPercent } = props;
   const service = new ecs.FargateService(scope, 'Service', {
     cluster: tasks.cluster,

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -24,6 +24,17 @@ export interface INetwork extends IConstruct {
   readonly applicationSubnets: ec2.SubnetSelection;
   /** The database tier: isolated, no route to the internet. */
   readonly databaseSubnets: ec2.SubnetSelection;
+
+  /**
+   * Where the application tier reaches the AWS APIs `services` (interface endpoint short names, e.g.
+   * `ecr.dkr`, `logs`) and S3 without the internet: the interface endpoints' security group and the
+   * S3 gateway endpoint's prefix list. A workload whose security group allows HTTPS to these peers,
+   * and nowhere else, still pulls images, writes logs and reads secrets.
+   *
+   * @returns the peers, or `undefined` when one of `services` has no interface endpoint here or the
+   *   S3 prefix list is unknown: then NAT is the only way there.
+   */
+  privateAwsApiPeers(services: readonly string[]): ec2.IPeer[] | undefined;
 }
 
 /** Properties of a {@link Network}. */
@@ -78,12 +89,27 @@ export interface NetworkProps {
   readonly flowLogKeyAdministrators?: iam.IPrincipal[];
 
   /**
-   * Interface endpoints to create in the application tier, reachable on 443 from the VPC.
+   * Interface endpoints to create in the application tier, reachable on 443 from the VPC, with
+   * private DNS. Each admits only principals of this stack's account (endpoint policy), so a
+   * workload here cannot use it with credentials of another account. Every service must support
+   * endpoint policies (`aws ec2 describe-vpc-endpoint-services --service-names <name> --query
+   * 'ServiceDetails[].VpcEndpointPolicySupported'`); EC2 refuses to create the endpoint of one that
+   * does not ("only supports the full-access endpoint policy").
+   *
    * The S3 gateway endpoint is always created: it is free and carries ECR image layers.
    *
    * @default - none
    */
   readonly interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
+
+  /**
+   * ID of the AWS-managed prefix list `com.amazonaws.<region>.s3` of this stack's region: the
+   * addresses the S3 gateway endpoint routes. CloudFormation has no attribute for it, and it differs
+   * by region. With it, `privateAwsApiPeers` can name S3 to a security group.
+   *
+   * @default - unknown: `privateAwsApiPeers` returns `undefined`
+   */
+  readonly s3PrefixListId?: string;
 
   /**
    * TCP ports the database tier serves (databases, caches, poolers). The database tier's
@@ -137,6 +163,12 @@ export class Network extends Construct implements INetwork {
   public readonly databaseNetworkAcl: ec2.INetworkAcl;
   /** The security group of the interface endpoints, when any are created. */
   public readonly endpointSecurityGroup?: ec2.ISecurityGroup;
+  /** The S3 gateway endpoint (application and database tiers). */
+  public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
+  /** Short names (`ecr.dkr`, `logs`, ...) of the interface endpoints created here. */
+  public readonly interfaceEndpointServices: readonly string[];
+
+  private readonly s3PrefixListId?: string;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -191,12 +223,15 @@ export class Network extends Construct implements INetwork {
     this.databaseNetworkAcl = this.createDatabaseAcl(vpc, props, databaseTierPorts);
 
     const endpoints = new Construct(this, 'Endpoints');
-    new ec2.GatewayVpcEndpoint(endpoints, 'S3', {
+    this.s3Endpoint = new ec2.GatewayVpcEndpoint(endpoints, 'S3', {
       vpc,
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [this.applicationSubnets, this.databaseSubnets],
     });
+    restrictS3Endpoint(this.s3Endpoint);
+    this.s3PrefixListId = props.s3PrefixListId;
     const interfaceEndpoints = props.interfaceEndpoints ?? [];
+    this.interfaceEndpointServices = interfaceEndpoints.map((service) => service.shortName);
     if (interfaceEndpoints.length > 0) {
       const securityGroup = new ec2.SecurityGroup(endpoints, 'SecurityGroup', {
         vpc,
@@ -206,7 +241,7 @@ export class Network extends Construct implements INetwork {
       securityGroup.addIngressRule(ec2.Peer.ipv4(props.vpcCidr), ec2.Port.tcp(HTTPS_PORT), 'HTTPS from the VPC');
       this.endpointSecurityGroup = securityGroup;
       for (const service of interfaceEndpoints) {
-        new ec2.InterfaceVpcEndpoint(endpoints, endpointId(service), {
+        const endpoint = new ec2.InterfaceVpcEndpoint(endpoints, endpointId(service), {
           vpc,
           service,
           subnets: this.applicationSubnets,
@@ -215,8 +250,17 @@ export class Network extends Construct implements INetwork {
           // The security group above already admits the VPC on 443, as a literal CIDR.
           open: false,
         });
+        endpoint.addToPolicy(ownAccountOnly(['*'], ['*']));
       }
     }
+  }
+
+  public privateAwsApiPeers(services: readonly string[]): ec2.IPeer[] | undefined {
+    const covered = services.every((service) => this.interfaceEndpointServices.includes(service));
+    if (!covered || this.endpointSecurityGroup === undefined || this.s3PrefixListId === undefined) {
+      return undefined;
+    }
+    return [this.endpointSecurityGroup, ec2.Peer.prefixList(this.s3PrefixListId)];
   }
 
   /** Every problem of the props at once (`networkProblems`), defaults applied. */
@@ -318,6 +362,49 @@ export class Network extends Construct implements INetwork {
     }
     return acl;
   }
+}
+
+/**
+ * Everything, for principals of this account only: a workload here cannot carry data out through
+ * the endpoint with credentials of another account. What AWS does on our behalf through these
+ * endpoints runs with our roles (the Fargate agent pulls images, writes logs and reads secrets as
+ * the task execution role), so it stays allowed.
+ */
+function ownAccountOnly(actions: string[], resources: string[], resourceAccount = false): iam.PolicyStatement {
+  const account = Aws.ACCOUNT_ID;
+  return new iam.PolicyStatement({
+    sid: resourceAccount ? 'OwnAccountPrincipalsOnOwnAccountResources' : 'OwnAccountPrincipals',
+    principals: [new iam.AnyPrincipal()],
+    actions,
+    resources,
+    conditions: {
+      StringEquals: {
+        'aws:PrincipalAccount': account,
+        ...(resourceAccount ? { 'aws:ResourceAccount': account } : {}),
+      },
+    },
+  });
+}
+
+/**
+ * The S3 gateway endpoint carries the buckets of this account, for its principals, and ECR's image
+ * layers, which live in an AWS-owned bucket and are fetched through a URL that ECR presigns (so
+ * neither the principal nor the bucket is ours: "Minimum Amazon S3 bucket permissions for Amazon
+ * ECR", ECR user guide, VPC endpoints). Nothing else in these tiers reads AWS-owned buckets: Lambda
+ * code, RDS and ElastiCache do not come through the VPC. A bucket of another account, or ours with
+ * foreign credentials, is refused.
+ */
+function restrictS3Endpoint(endpoint: ec2.GatewayVpcEndpoint): void {
+  const { region } = Stack.of(endpoint);
+  endpoint.addToPolicy(ownAccountOnly(['s3:*'], ['*'], true));
+  endpoint.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'EcrImageLayers',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:GetObject'],
+      resources: [`arn:${Aws.PARTITION}:s3:::prod-${region}-starport-layer-bucket/*`],
+    }),
+  );
 }
 
 function prefixOf(cidr: string | undefined): number | undefined {

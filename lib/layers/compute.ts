@@ -6,6 +6,19 @@ import type { ComputeStackProps, EnvironmentStackProps } from '../../stacks';
 import { removalPolicyOf } from './common';
 import { repositoryNameOf } from './registry';
 
+/**
+ * Interface endpoints the web tasks call (the S3 gateway aside): ECR and image layers at start,
+ * CloudWatch Logs (awslogs driver, ECS Exec transcripts), Secrets Manager (container secrets),
+ * `ssmmessages` (ECS Exec's agent; on Fargate it needs no `ssm` or `ec2messages`), and X-Ray when the
+ * tracing sidecar runs. Not needed: `ecs`, `ecs-agent` and `ecs-telemetry` (the Fargate agent is
+ * AWS's), `rds` and `elasticache` (IAM auth tokens are signed locally), `sts` (ECS serves the task
+ * role's credentials), `kms` (services decrypt server-side), `monitoring` (Container Insights is
+ * collected by ECS; the collector's `ecs-xray` pipeline exports traces only).
+ */
+export function webTaskEndpoints(config: EnvironmentConfig): string[] {
+  return ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssmmessages', ...(config.compute.tracing ? ['xray'] : [])];
+}
+
 /** Directory of the application shipped with this repository. */
 export const APP_DIRECTORY = path.join(__dirname, '..', '..', 'app');
 
@@ -22,6 +35,9 @@ export function computeProps(
 ): Omit<ComputeStackProps, keyof EnvironmentStackProps> {
   const { compute, domain } = config;
   const prefix = resourcePrefixOf(config);
+  // Where the network lacks an endpoint the tasks need (dev: none, to stay cheap), or the region's
+  // S3 prefix list is unknown, their AWS calls go through NAT: HTTPS to the internet stays open.
+  const awsApiPeers = network.privateAwsApiPeers(webTaskEndpoints(config));
   return {
     repositoryName: repositoryNameOf(config),
     image:
@@ -59,6 +75,8 @@ export function computeProps(
       rollbackLatencyP95Ms: compute.deployment.rollbackLatencyP95Ms,
       deletionProtection: compute.deletionProtection,
       tracing: compute.tracing,
+      awsApiPeers,
+      internetEgress: compute.externalApiAccess || awsApiPeers === undefined,
     },
   };
 }

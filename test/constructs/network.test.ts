@@ -149,3 +149,96 @@ describe('Network construct', () => {
     });
   });
 });
+
+describe('Network endpoints', () => {
+  const ECR = [ec2.InterfaceVpcEndpointAwsService.ECR, ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER];
+  const ownAccount = { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } };
+
+  test('every interface endpoint admits every action, for principals of this account only', () => {
+    const { stack } = build({
+      interfaceEndpoints: [
+        ...ECR,
+        ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+        ec2.InterfaceVpcEndpointAwsService.XRAY,
+      ],
+    });
+    const endpoints = Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint')).filter(
+      (endpoint) => endpoint.Properties.VpcEndpointType === 'Interface',
+    );
+    expect(endpoints).toHaveLength(4);
+    for (const endpoint of endpoints) {
+      expect(endpoint.Properties.PolicyDocument.Statement).toEqual([
+        {
+          Sid: 'OwnAccountPrincipals',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: '*',
+          Resource: '*',
+          Condition: { StringEquals: ownAccount },
+        },
+      ]);
+    }
+  });
+
+  test("the S3 gateway carries this account's buckets for its principals, and ECR's image layers", () => {
+    const { stack } = build();
+    const [gateway] = Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint'));
+    expect(gateway?.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'OwnAccountPrincipalsOnOwnAccountResources',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 's3:*',
+        Resource: '*',
+        Condition: { StringEquals: { ...ownAccount, 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+      {
+        // ECR presigns the layer URL: neither the principal nor the bucket is this account's.
+        Sid: 'EcrImageLayers',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 's3:GetObject',
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-eu-west-1-starport-layer-bucket/*']],
+        },
+      },
+    ]);
+  });
+
+  describe('privateAwsApiPeers', () => {
+    const complete = {
+      interfaceEndpoints: [...ECR, ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+      s3PrefixListId: 'pl-6da54004',
+    };
+
+    test('are the endpoint security group and the S3 prefix list when every service has an endpoint', () => {
+      const { stack, network } = build(complete);
+      const peers = network.privateAwsApiPeers(['ecr.api', 'ecr.dkr', 'logs']);
+      expect(peers).toHaveLength(2);
+      const group = new ec2.SecurityGroup(stack, 'Workload', { vpc: network.vpc, allowAllOutbound: false });
+      for (const peer of peers ?? []) {
+        group.addEgressRule(peer, ec2.Port.tcp(443));
+      }
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+        DestinationPrefixListId: 'pl-6da54004',
+        FromPort: 443,
+      });
+      t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+        DestinationSecurityGroupId: {
+          'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkEndpointsSecurityGroup'), 'GroupId'],
+        },
+        FromPort: 443,
+      });
+      expect(network.interfaceEndpointServices).toEqual(['ecr.api', 'ecr.dkr', 'logs']);
+    });
+
+    test.each<[string, Partial<NetworkProps>, string[]]>([
+      ['no interface endpoints', { s3PrefixListId: 'pl-6da54004' }, ['logs']],
+      ['a service without an endpoint', complete, ['logs', 'ssmmessages']],
+      ['an unknown S3 prefix list', { interfaceEndpoints: complete.interfaceEndpoints }, ['logs']],
+    ])('are undefined with %s: NAT is the only way', (_label, props, services) => {
+      expect(build(props).network.privateAwsApiPeers(services)).toBeUndefined();
+    });
+  });
+});

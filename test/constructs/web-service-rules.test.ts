@@ -24,6 +24,14 @@ describe('webServiceProblems', () => {
     expect(problems({})).toEqual([]);
   });
 
+  test('tasks need some egress: the internet or AWS API peers', () => {
+    expect(problems({ internetEgress: false, awsApiPeerCount: 0 })).toEqual([
+      expect.stringMatching(/^internetEgress: false without awsApiPeers leaves the tasks no way to ECR/),
+    ]);
+    expect(problems({ internetEgress: false, awsApiPeerCount: 2 })).toEqual([]);
+    expect(problems({ internetEgress: true, awsApiPeerCount: 0 })).toEqual([]);
+  });
+
   const cases: Array<[string, Partial<WebServiceRuleInput>, string[]]> = [
     [
       'an unknown CPU size',

@@ -1,4 +1,4 @@
-import { CfnParameter } from 'aws-cdk-lib';
+import { CfnParameter, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { WebDeploymentStrategy, fargateSizeProblem, type WebServiceProps } from '../../constructs/compute';
@@ -140,5 +140,79 @@ describe('WebService', () => {
     expect(fargateSizeProblem(256, 1536)).toMatch(/512, 1024 or 2048 MiB/);
     expect(fargateSizeProblem(2048, 6144)).toBeUndefined();
     expect(fargateSizeProblem(2048, 6000)).toMatch(/4096 to 16384 MiB in 1024 MiB steps/);
+  });
+});
+
+describe('WebService egress', () => {
+  /** The tasks' egress, as `<destination>:<port> <description>`, from both inline and standalone rules. */
+  function egress(t: Template): string[] {
+    const group = Object.entries(t.findResources('AWS::EC2::SecurityGroup')).find(([id]) =>
+      id.startsWith('WebServiceSecurityGroup'),
+    );
+    const [groupId, resource] = group ?? [];
+    const inline = (resource?.Properties.SecurityGroupEgress ?? []) as Array<Record<string, unknown>>;
+    const standalone = Object.values(t.findResources('AWS::EC2::SecurityGroupEgress'))
+      .map((rule) => rule.Properties as Record<string, unknown>)
+      .filter((rule) => JSON.stringify(rule.GroupId).includes(`"${groupId}"`));
+    return [...inline, ...standalone].map((rule) => {
+      const destination =
+        rule.CidrIp ?? rule.DestinationPrefixListId ?? JSON.stringify(rule.DestinationSecurityGroupId);
+      return `${String(destination)}:${String(rule.FromPort)} ${String(rule.Description)}`;
+    });
+  }
+
+  /** The tracing sidecar's image, as the template has it. */
+  function collectorImage(t: Template): string {
+    const [definition] = Object.values(t.findResources('AWS::ECS::TaskDefinition'));
+    const containers = definition?.Properties.ContainerDefinitions as Array<{ Name: string; Image: unknown }>;
+    return JSON.stringify(containers.find((c) => c.Name === 'otel-collector')?.Image);
+  }
+
+  const endpointPeers = (stack: Stack, vpc: ec2.IVpc): ec2.IPeer[] => [
+    new ec2.SecurityGroup(stack, 'Endpoints', { vpc }),
+    ec2.Peer.prefixList('pl-6da54004'),
+  ];
+
+  test('without AWS API peers, HTTPS goes to the internet and the collector comes from ECR Public', () => {
+    const t = Template.fromStack(testWebService({ tracing: true }).stack);
+    expect(egress(t)).toEqual(['0.0.0.0/0:443 AWS APIs over HTTPS']);
+    expect(collectorImage(t)).toContain('public.ecr.aws/aws-observability/aws-otel-collector');
+  });
+
+  test('with AWS API peers, HTTPS goes only to them and the collector is copied into the asset repository', () => {
+    const t = Template.fromStack(
+      testWebService((stack) => ({
+        tracing: true,
+        awsApiPeers: endpointPeers(stack, stack.node.findChild('Vpc') as ec2.IVpc),
+      })).stack,
+    );
+    expect(egress(t).sort()).toEqual([
+      'pl-6da54004:443 AWS APIs over HTTPS, through VPC endpoints',
+      expect.stringMatching(
+        /^\{"Fn::GetAtt":\["Endpoints[0-9A-F]+","GroupId"\]\}:443 AWS APIs over HTTPS, through VPC/,
+      ),
+    ]);
+    expect(collectorImage(t)).toContain('container-assets');
+    expect(collectorImage(t)).not.toContain('public.ecr.aws');
+  });
+
+  test('internetEgress adds HTTPS to the internet for external APIs', () => {
+    const t = Template.fromStack(
+      testWebService((stack) => ({
+        tracing: true,
+        internetEgress: true,
+        awsApiPeers: endpointPeers(stack, stack.node.findChild('Vpc') as ec2.IVpc),
+      })).stack,
+    );
+    expect(egress(t)).toContain('0.0.0.0/0:443 External APIs over HTTPS');
+    expect(egress(t)).toHaveLength(3);
+    expect(collectorImage(t)).toContain('public.ecr.aws');
+  });
+
+  test('no egress at all is refused: no task could start', () => {
+    expect(() => testWebService({ internetEgress: false })).toThrow(ValidationError);
+    expect(() => testWebService({ internetEgress: false })).toThrow(
+      /internetEgress: false without awsApiPeers leaves the tasks no way to ECR/,
+    );
   });
 });
