@@ -1,9 +1,7 @@
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
   WebService,
@@ -77,53 +75,46 @@ export class ComputeStack extends EnvironmentStack {
         ),
       });
 
-    // Key-less views of the data layer's secrets: ECS's own grant would name the execution role in
-    // the data layer's key policies, a reference back into this stack (a dependency cycle).
-    const databaseCredentials = secretsmanager.Secret.fromSecretCompleteArn(
-      this,
-      'DatabaseCredentials',
-      data.database.credentials.secretArn,
-    );
-    const cacheCredentials = secretsmanager.Secret.fromSecretCompleteArn(
-      this,
-      'CacheCredentials',
-      data.cache.credentials.secretArn,
-    );
-
     const web = new WebService(this, 'Web', {
       ...props.web,
       image: containerImage(props.image, ecr.Repository.fromRepositoryName(this, 'Repository', props.repositoryName)),
       logEncryptionKey: data.keys.logs,
       accessLogsBucket: data.logsBucket,
       certificate,
+      // No secrets: the application authenticates to PostgreSQL and the cache with short-lived IAM
+      // tokens signed with the task role, so no password lives in a task, and no rotation can
+      // leave running tasks with a stale one. DB_READER_HOST is a CNAME: the app signs its token
+      // for, and connects to, the RDS host name it resolves to (see readerEndpoint).
       environment: {
+        DB_AUTH: 'iam',
         DB_WRITER_HOST: data.database.writerEndpoint,
         DB_READER_HOST: data.database.readerEndpoint,
         DB_PORT: String(data.database.port),
         DB_NAME: data.database.databaseName,
+        DB_WRITE_USER: data.database.writerUser,
+        DB_READ_USER: data.database.readerUser,
+        CACHE_AUTH: 'iam',
         CACHE_HOST: data.cache.endpoint,
         CACHE_PORT: String(data.cache.port),
+        CACHE_USER: data.cache.username,
+        // The cache's IAM token is signed for the replication group ID, not for the host name.
+        CACHE_REPLICATION_GROUP_ID: data.cache.replicationGroupId,
         CACHE_CLUSTER_MODE: String(data.cache.clusterMode),
         UPLOADS_BUCKET: data.uploadsBucket.bucketName,
-      },
-      secrets: {
-        DB_USER: ecs.Secret.fromSecretsManager(databaseCredentials, 'username'),
-        DB_PASSWORD: ecs.Secret.fromSecretsManager(databaseCredentials, 'password'),
-        CACHE_USER: ecs.Secret.fromSecretsManager(cacheCredentials, 'username'),
-        CACHE_PASSWORD: ecs.Secret.fromSecretsManager(cacheCredentials, 'password'),
       },
     });
     this.web = web;
 
-    // ECS reads the secrets with the execution role; the data layer's grants keep the key policies
-    // free of this stack's roles (see grantSecretRead).
-    const executionRole = web.taskDefinition.obtainExecutionRole();
-    data.database.grantReadCredentials(executionRole);
-    data.cache.grantReadCredentials(executionRole);
+    // The task role may log in as the application users only: never as the master user, and the
+    // execution role gets nothing of the data layer (it injects no secret).
+    const taskRole = web.taskDefinition.taskRole;
+    data.database.grantConnectAsWriter(taskRole);
+    data.database.grantConnectAsReader(taskRole);
+    data.cache.grantConnect(taskRole);
 
     web.allowHttpFrom(ec2.Peer.prefixList(props.cdnOriginPrefixListId), 'CloudFront VPC origin');
     data.database.allowFrom(web, 'Web tasks');
     data.cache.allowFrom(web, 'Web tasks');
-    data.uploadsBucket.grantObjectReadWrite(web.taskDefinition.taskRole);
+    data.uploadsBucket.grantObjectReadWrite(taskRole);
   }
 }

@@ -147,19 +147,41 @@ describe.each(ENVIRONMENTS)('%s compute stack', (environment) => {
       });
     });
 
-    test('secrets are injected from Secrets Manager, never written as environment variables', () => {
-      expect((web.Secrets as Array<{ Name: string }>).map((s) => s.Name).sort()).toEqual([
-        'CACHE_PASSWORD',
-        'CACHE_USER',
-        'DB_PASSWORD',
-        'DB_USER',
-      ]);
-      const names = (web.Environment as Array<{ Name: string }>).map((e) => e.Name);
-      expect(names).toEqual(
-        expect.arrayContaining(['DB_WRITER_HOST', 'DB_READER_HOST', 'DB_PORT', 'CACHE_HOST', 'UPLOADS_BUCKET']),
+    test('no container holds a secret: the application authenticates to the database and cache with IAM', () => {
+      const containers = taskDefinition.ContainerDefinitions as Array<Record<string, unknown>>;
+      // No task definition references the master secret, or any secret at all.
+      for (const container of containers) {
+        expect(container.Secrets).toBeUndefined();
+      }
+      expect(JSON.stringify(taskDefinition)).not.toMatch(/secretsmanager|Credentials/i);
+      const environmentOf = Object.fromEntries(
+        (web.Environment as Array<{ Name: string; Value: unknown }>).map((e) => [e.Name, e.Value]),
       );
-      expect(names.filter((n) => /PASSWORD|SECRET|TOKEN/.test(n))).toEqual([]);
+      expect(environmentOf).toMatchObject({
+        DB_AUTH: 'iam',
+        DB_WRITE_USER: 'app_writer',
+        DB_READ_USER: 'app_reader',
+        DB_PORT: '5432',
+        CACHE_AUTH: 'iam',
+        CACHE_PORT: '6379',
+        CACHE_USER: `${String(environmentOf.CACHE_REPLICATION_GROUP_ID)}-app-iam`,
+      });
+      expect(Object.keys(environmentOf)).toEqual(
+        expect.arrayContaining(['DB_WRITER_HOST', 'DB_READER_HOST', 'DB_NAME', 'CACHE_HOST', 'UPLOADS_BUCKET']),
+      );
+      expect(Object.keys(environmentOf).filter((n) => /PASSWORD|SECRET|TOKEN/.test(n))).toEqual([]);
       expect(JSON.stringify(web.Environment)).not.toContain('resolve:secretsmanager');
+    });
+
+    test('the execution role reads no secret and decrypts nothing of the data layer', () => {
+      const policies = [
+        ...resources(environment, 'Compute', 'AWS::IAM::ManagedPolicy'),
+        ...resources(environment, 'Compute', 'AWS::IAM::Policy'),
+      ].filter(([id]) => id.startsWith('WebExecutionRole'));
+      const actions = policies.flatMap(([, p]) =>
+        (p.Properties?.PolicyDocument.Statement as any[]).flatMap((st) => [st.Action].flat()),
+      );
+      expect(actions.filter((a: string) => /^(secretsmanager|kms):/.test(a))).toEqual([]);
     });
 
     test('logs go to a log group encrypted with the logs key, with the configured retention', () => {
@@ -352,6 +374,50 @@ describe.each(ENVIRONMENTS)('%s compute stack', (environment) => {
       's3:PutObject',
     ]);
     expect(resources(environment, 'Compute', 'AWS::IAM::Policy')).toEqual([]);
+  });
+
+  const taskRoleStatements = () =>
+    resources(environment, 'Compute', 'AWS::IAM::ManagedPolicy')
+      .filter(([id]) => id.startsWith('WebTaskRole'))
+      .flatMap(([, p]) => p.Properties?.PolicyDocument.Statement as any[]);
+  /** `<data stack output or literal>/<user>` of each `rds-db:connect` resource, by the producing output. */
+  const connectTargets = (action: string) =>
+    taskRoleStatements()
+      .filter((st) => [st.Action].flat().includes(action))
+      .flatMap((st) => [st.Resource].flat());
+
+  test('least privilege: rds-db:connect only as the application users, only on the proxy and the replicas', () => {
+    const readReplicas = config.database.readReplicas;
+    const targets = connectTargets('rds-db:connect').map((resource) => {
+      const parts = resource['Fn::Join'][1] as unknown[];
+      const output = JSON.stringify(parts).match(
+        /"OutputName":"PublishOutputFnGetAtt(Database[A-Za-z0-9]+?)[0-9A-F]{8}(DBProxyArn|DbiResourceId)/,
+      );
+      return `${output?.[1]}.${output?.[2]}${parts.at(-1)}`;
+    });
+    expect(targets.sort()).toEqual(
+      [
+        'DatabaseProxy.DBProxyArn/app_writer',
+        'DatabaseProxy.DBProxyArn/app_reader',
+        ...Array.from({ length: readReplicas }, (_, i) => `DatabaseReplicasReplica${i + 1}.DbiResourceId/app_reader`),
+      ].sort(),
+    );
+    // Never the master user, never the primary itself, never a wildcard.
+    const text = JSON.stringify(connectTargets('rds-db:connect'));
+    expect(text).not.toContain('app_admin');
+    expect(text).not.toContain('*');
+    expect(JSON.stringify(taskRoleStatements())).not.toMatch(/secretsmanager:/);
+  });
+
+  test('least privilege: elasticache:Connect only on the replication group and the application user', () => {
+    const targets = connectTargets('elasticache:Connect').map((resource) => {
+      const [prefix, ref] = resource['Fn::Join'][1] as [string, any];
+      return `${prefix.split(':').at(-2)}:${ref['Fn::GetStackOutput'].OutputName}`;
+    });
+    expect(targets).toEqual([
+      expect.stringMatching(/^replicationgroup:PublishOutputRefCache18F6EE16/),
+      expect.stringMatching(/^user:PublishOutputRefCacheAccessAppUser/),
+    ]);
   });
 });
 

@@ -20,10 +20,13 @@ const ENHANCED_MONITORING = { dev: false, staging: true, prod: true } as const;
 /** `cache.clusterMode`: no environment shards its cache, so the tests below expect it off. */
 const CACHE_CLUSTER_MODE = { dev: false, staging: false, prod: false } as const;
 
-/** The data layer's security groups: primary, replicas, proxy, rotation function and cache. */
-const SECURITY_GROUPS = 5;
-/** Rules of the data layer's own groups: the proxy and the rotation function to the primary. */
-const INGRESS_RULES = 2;
+/**
+ * The data layer's security groups: primary, replicas, proxy, rotation function, cache, and the
+ * bootstrap function and its provider.
+ */
+const SECURITY_GROUPS = 7;
+/** Rules of the data layer's own groups: the proxy, the rotation function and the bootstrap to the primary. */
+const INGRESS_RULES = 3;
 
 const keyRef = (domain: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^Keys${domain}`), 'Arn'] });
 
@@ -149,20 +152,33 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
       }
     });
 
-    test('pooling through RDS Proxy: TLS required, credentials from Secrets Manager, in the isolated tier', () => {
+    test('pooling through RDS Proxy: TLS required, end-to-end IAM authentication, no secret', () => {
       t.hasResourceProperties('AWS::RDS::DBProxy', {
         EngineFamily: 'POSTGRESQL',
         RequireTLS: true,
-        Auth: [
-          Match.objectLike({
-            AuthScheme: 'SECRETS',
-            SecretArn: { Ref: Match.stringLikeRegexp('^DatabaseCredentialsAttachment') },
-          }),
-        ],
+        DefaultAuthScheme: 'IAM_AUTH',
+        // With IAM_AUTH the proxy has no Auth entries: no secret (the master's least of all), and no
+        // client gets in without an IAM token.
+        Auth: Match.absent(),
       });
     });
 
-    test('credentials rotate on the configured schedule', () => {
+    test("the proxy's role may log in to the primary as the application users only, and reads no secret", () => {
+      const statements = resources(environment, 'Data', 'AWS::IAM::ManagedPolicy')
+        .filter(([id]) => id.startsWith('DatabaseProxyRole'))
+        .flatMap(([, p]) => p.Properties?.PolicyDocument.Statement as any[]);
+      expect(statements.flatMap((st) => [st.Action].flat())).toEqual(['rds-db:connect']);
+      const users = statements
+        .flatMap((st) => [st.Resource].flat())
+        .map((r: any) => {
+          const parts = r['Fn::Join'][1] as unknown[];
+          expect(parts).toContainEqual({ 'Fn::GetAtt': [primary?.[0], 'DbiResourceId'] });
+          return parts.at(-1);
+        });
+      expect(users.sort()).toEqual(['/app_reader', '/app_writer']);
+    });
+
+    test('the master credentials rotate on the configured schedule (single user: only administrators hold them)', () => {
       t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
         HostedRotationLambda: Match.objectLike({ RotationType: 'PostgreSQLSingleUser', KmsKeyArn: keyRef('Database') }),
         RotationRules: { ScheduleExpression: `rate(${config.database.credentialRotationDays} days)` },
@@ -183,12 +199,13 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
       }
     });
 
-    test('the primary accepts 5432 only from the proxy and the rotation function', () => {
+    test('the primary accepts 5432 only from the proxy, the rotation function and the bootstrap step', () => {
       const ingress = resources(environment, 'Data', 'AWS::EC2::SecurityGroupIngress').map(
         ([, r]) => r.Properties ?? {},
       );
       const toPrimary = ingress.filter((i) => JSON.stringify(i.GroupId).includes('DatabaseSecurityGroupsPrimary'));
       expect(toPrimary.map((i) => i.SourceSecurityGroupId['Fn::GetAtt'][0]).sort()).toEqual([
+        expect.stringMatching(/^DatabaseBootstrapSecurityGroup/),
         expect.stringMatching(/^DatabaseSecurityGroupsProxy/),
         expect.stringMatching(/^DatabaseSecurityGroupsRotation/),
       ]);
@@ -220,18 +237,23 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
         UserGroupIds: [{ Ref: Match.stringLikeRegexp('^CacheAccessUserGroup') }],
         AuthToken: Match.absent(),
       });
-      t.hasResourceProperties('AWS::ElastiCache::User', { UserName: 'default', AccessString: 'off -@all' });
-      t.hasResourceProperties('AWS::ElastiCache::User', {
-        UserName: 'app',
-        AuthenticationMode: {
-          Type: 'password',
-          Passwords: [{ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('resolve:secretsmanager')])] }],
-        },
-      });
-      t.hasResourceProperties('AWS::SecretsManager::Secret', {
-        GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
-        KmsKeyId: keyRef('Cache'),
-      });
+      const users = resources(environment, 'Data', 'AWS::ElastiCache::User').map(([, u]) => u.Properties ?? {});
+      expect(users.map((u) => [u.UserName, u.AccessString.split(' ')[0], u.AuthenticationMode?.Type])).toEqual([
+        // The default user is off for both engines (Valkey's has an unused password, Redis OSS's none).
+        ['default', 'off', config.cache.engine === 'valkey' ? 'password' : 'no-password-required'],
+        [users[1]?.UserId, 'on', 'iam'],
+      ]);
+      // IAM authentication: the application user's name equals its ID, and it has no password.
+      expect(users[1]?.UserName).toMatch(/-app-iam$/);
+      expect(users[1]?.AuthenticationMode).toEqual({ Type: 'iam' });
+      expect(users[1]?.Passwords).toBeUndefined();
+      // No secret holds an application cache password (only Valkey's disabled default user has one).
+      const cacheSecrets = resources(environment, 'Data', 'AWS::SecretsManager::Secret').filter(([id]) =>
+        id.startsWith('Cache'),
+      );
+      expect(cacheSecrets.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(
+        config.cache.engine === 'valkey' ? ['CacheAccessDefaultUserPassword'] : [],
+      );
     });
 
     test('slow and engine logs go to encrypted log groups', () => {

@@ -18,6 +18,8 @@ const DATA = [
   'AWS::KMS::Key KeysStorage70A6EB44',
   'AWS::Logs::LogGroup CacheLogsEngine71B28A82',
   'AWS::Logs::LogGroup CacheLogsSlowB0DFFE37',
+  'AWS::Logs::LogGroup DatabaseBootstrapLogsB49BA6D4',
+  'AWS::Logs::LogGroup DatabaseBootstrapProviderLogs1A3A4A01',
   'AWS::Logs::LogGroup DatabaseLogsPrimaryPostgresql3D20FD34',
   'AWS::Logs::LogGroup DatabaseLogsPrimaryUpgradeA94998FD',
   'AWS::RDS::DBInstance DatabaseF44359DD',
@@ -25,7 +27,6 @@ const DATA = [
   'AWS::Route53::RecordSet DatabaseEndpointsReaderTarget14DF3964B',
   'AWS::S3::Bucket AccessLogs8B620ECA',
   'AWS::S3::Bucket Uploads4F6EB0FD',
-  'AWS::SecretsManager::Secret CacheCredentials926150CD',
   'AWS::SecretsManager::Secret DatabaseCredentials24F58BE6',
 ];
 const REPLICA_1 = [

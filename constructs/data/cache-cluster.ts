@@ -1,14 +1,13 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
 import { ValidationError } from '../shared/errors';
-import { grantSecretRead } from '../shared/grants';
 import { known, throwOnProblems } from '../shared/problems';
 import { cacheClusterProblems } from './cache-rules';
 import { acrossMembers } from './metrics';
@@ -22,7 +21,7 @@ export enum CacheEngine {
 }
 
 /**
- * A Redis OSS or Valkey cache as the layers above see it: endpoint, credentials, access and
+ * A Redis OSS or Valkey cache as the layers above see it: endpoint, application user, access and
  * metrics, whatever the nodes behind it.
  *
  * ElastiCache publishes its metrics per node (`AWS/ElastiCache`, dimension `CacheClusterId`: each
@@ -45,14 +44,22 @@ export interface ICacheCluster extends IConstruct, ec2.IConnectable {
   readonly port: number;
   /** Whether clients must use the cluster protocol. */
   readonly clusterMode: boolean;
-  /** Credentials of the application user: JSON with `username` and `password`. */
-  readonly credentials: secretsmanager.ISecret;
+  /**
+   * Identifier of the replication group: the "host" an IAM authentication token is signed for
+   * (`http://<replicationGroupId>/?Action=connect&User=<username>`), not the endpoint.
+   */
+  readonly replicationGroupId: string;
+  /** Name (and ID) of the application user, which authenticates with IAM: no password exists. */
+  readonly username: string;
 
   /** Lets `peer` reach the cache on its port. */
   allowFrom(peer: ec2.IConnectable, description?: string): void;
 
-  /** Lets `grantee` read the application user's credentials (and decrypt them through Secrets Manager). */
-  grantReadCredentials(grantee: iam.IGrantable): iam.Grant;
+  /**
+   * Lets `grantee` connect as the application user with an IAM authentication token:
+   * `elasticache:Connect` on the replication group and that user only.
+   */
+  grantConnect(grantee: iam.IGrantable): iam.Grant;
 
   /**
    * The percentage of CPU utilization of the whole host, of the busiest node.
@@ -110,16 +117,16 @@ export interface CacheClusterProps {
   readonly replicationGroupId: string;
 
   /**
-   * Encrypts data at rest, snapshots and the credentials secret.
+   * Encrypts data at rest, snapshots and the secret of the Valkey default user's (never used)
+   * password.
    *
    * The construct adds nothing to the key policy, so the policy must let principals of this account
    * use the key through ElastiCache and Secrets Manager: `kms:Encrypt`, `kms:Decrypt`,
    * `kms:ReEncrypt*`, `kms:GenerateDataKey*`, `kms:DescribeKey` and `kms:CreateGrant` (ElastiCache
    * keeps grants on the key for the nodes), under `kms:ViaService`
    * `elasticache.<region>.amazonaws.com` and `secretsmanager.<region>.amazonaws.com`. ElastiCache
-   * (data at rest, snapshots), CloudFormation resolving the user's password and clients given
-   * {@link CacheCluster.grantReadCredentials} all use the key through these two services; their
-   * identity policies carry the rest. An `EncryptionKey` with
+   * (data at rest, snapshots) and CloudFormation resolving that password use the key through these
+   * two services; their identity policies carry the rest. An `EncryptionKey` with
    * `viaServices: CacheCluster.ENCRYPTION_KEY_SERVICES` (`['elasticache', 'secretsmanager']`)
    * allows exactly this; so does the default policy of a `kms.Key`, which admits the whole account.
    */
@@ -136,8 +143,8 @@ export interface CacheClusterProps {
   readonly engine?: CacheEngine;
 
   /**
-   * Engine version, `<major>.<minor>`: Redis OSS 6.0 to 7.1, or Valkey 7.2 and later (the versions
-   * with users and user groups, which the cache always uses).
+   * Engine version, `<major>.<minor>`: Redis OSS 7.0 to 7.1, or Valkey 7.2 and later (the versions
+   * with IAM authentication, which the application user always uses).
    *
    * @default - '7.1' for Redis OSS, '8.0' for Valkey
    */
@@ -194,7 +201,8 @@ export interface CacheClusterProps {
 
   /**
    * What happens to the replication group when it leaves the stack; `SNAPSHOT` keeps a final
-   * snapshot. The credentials secret and log groups are retained unless this is `DESTROY`.
+   * snapshot. The default user's password secret and the log groups are retained unless this is
+   * `DESTROY`.
    *
    * @default RemovalPolicy.SNAPSHOT
    */
@@ -223,7 +231,7 @@ function resolveCacheClusterProps(props: CacheClusterProps): ResolvedCacheCluste
 const PORT = 6379;
 
 // ElastiCache passwords are printable ASCII without spaces, '@', '"' or '/'; the rest keeps
-// connection strings and shell quoting simple.
+// connection strings and shell quoting simple. Only the disabled Valkey default user has one.
 const PASSWORD_EXCLUDED_CHARACTERS = ' @"/\\\'`%&*()[]{}<>|;:,?!=+#$^~';
 
 /** The default version of each engine. */
@@ -238,9 +246,9 @@ const DEFAULT_ENGINE_VERSIONS: Readonly<Record<CacheEngine, string>> = {
  * - in the given (isolated) subnets, behind a security group that admits only clients let in with
  *   {@link allowFrom} (no CIDR rules);
  * - TLS required in transit, encryption at rest with a customer-managed key;
- * - role-based access control: an application user whose password is generated into Secrets
- *   Manager (encrypted with the same key) and resolved by CloudFormation, never written into the
- *   template; the mandatory `default` user is switched off;
+ * - role-based access control with IAM authentication: the application user has no password at
+ *   all; clients present a 15-minute IAM token (see {@link grantConnect}); the mandatory `default`
+ *   user is switched off;
  * - Multi-AZ with automatic failover, cluster mode selectable, daily snapshots;
  * - slow and engine logs delivered as JSON to encrypted CloudWatch log groups.
  */
@@ -257,15 +265,22 @@ export class CacheCluster extends Construct implements ICacheCluster {
   public readonly endpoint: string;
   /** TCP port of the endpoint. */
   public readonly port = PORT;
-  /** Credentials of the application user: JSON with `username` and `password`. */
-  public readonly credentials: secretsmanager.ISecret;
-  /** Name of the application user. */
+  /**
+   * Name of the application user, equal to its user ID (IAM authentication requires both to be the
+   * same): `<replicationGroupId>-app-iam`.
+   */
   public readonly username: string;
+  /**
+   * Identifier of the replication group: the "host" an IAM authentication token is signed for
+   * (`http://<replicationGroupId>/?Action=connect&User=<username>`, presigned with SigV4 for the
+   * service `elasticache`), not the endpoint.
+   */
+  public readonly replicationGroupId: string;
   /** Whether clients must use the cluster protocol. */
   public readonly clusterMode: boolean;
   /** Where clients must be allowed in. */
   public readonly connections: ec2.Connections;
-  private readonly encryptionKey: kms.IKey;
+  private readonly appUser: elasticache.CfnUser;
   private readonly layout: Pick<ResolvedCacheClusterProps, 'replicationGroupId' | 'shards' | 'replicasPerShard'>;
 
   constructor(scope: Construct, id: string, props: CacheClusterProps) {
@@ -290,7 +305,7 @@ export class CacheCluster extends Construct implements ICacheCluster {
     const retainedUnlessDestroyed =
       p.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.clusterMode = p.clusterMode;
-    this.encryptionKey = p.encryptionKey;
+    this.replicationGroupId = p.replicationGroupId;
     this.layout = { replicationGroupId: p.replicationGroupId, shards: p.shards, replicasPerShard: p.replicasPerShard };
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -305,18 +320,10 @@ export class CacheCluster extends Construct implements ICacheCluster {
       subnetIds: p.vpc.selectSubnets(p.subnets).subnetIds,
     });
 
-    this.username = 'app';
-    this.credentials = new secretsmanager.Secret(this, 'Credentials', {
-      description: `Application user of the ${p.replicationGroupId} cache`,
-      encryptionKey: p.encryptionKey,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ username: this.username }),
-        generateStringKey: 'password',
-        passwordLength: 64,
-        excludeCharacters: PASSWORD_EXCLUDED_CHARACTERS,
-      },
-    });
-    this.credentials.applyRemovalPolicy(retainedUnlessDestroyed);
+    // A new user ID (the password user was `<id>-app`, named "app"): the user name of an IAM user
+    // must equal its ID, a UserName change replaces the user, and CloudFormation creates the
+    // replacement before deleting the old one, so reusing the old ID would collide.
+    this.username = `${p.replicationGroupId}-app-iam`;
 
     // Role-based access control. A user group holds a user named "default", whom clients that never
     // authenticate act as; ours is switched off ("off" refuses every login), so only the application
@@ -338,17 +345,20 @@ export class CacheCluster extends Construct implements ICacheCluster {
             }
           : { Type: 'no-password-required' },
     });
+    // IAM authentication (ElastiCache User Guide, "Authenticating with IAM", Limitations): Redis OSS
+    // 7.0+ or Valkey 7.2+, TLS in transit (always on here), user name equal to user ID; a token is
+    // valid for 15 minutes and only at AUTH/HELLO, and ElastiCache closes an IAM-authenticated
+    // connection after 12 hours unless the client re-authenticates on it with a fresh token. No
+    // password exists for the application, so there is nothing to leak or rotate.
     const appUser = new elasticache.CfnUser(access, 'AppUser', {
-      userId: `${p.replicationGroupId}-app`,
+      userId: this.username,
       userName: this.username,
       engine: p.engine,
       // Everything but administrative and dangerous commands.
       accessString: 'on ~* &* +@all -@admin -@dangerous',
-      authenticationMode: {
-        Type: 'password',
-        Passwords: [this.credentials.secretValueFromJson('password').unsafeUnwrap()],
-      },
+      authenticationMode: { Type: 'iam' },
     });
+    this.appUser = appUser;
     const userGroup = new elasticache.CfnUserGroup(access, 'UserGroup', {
       userGroupId: `${p.replicationGroupId}-users`,
       engine: p.engine,
@@ -431,11 +441,20 @@ export class CacheCluster extends Construct implements ICacheCluster {
   }
 
   /**
-   * Lets `grantee` read the application user's credentials (and decrypt them through Secrets
-   * Manager). Works across stacks: only the grantee's policy changes.
+   * Lets `grantee` connect as the application user with an IAM authentication token:
+   * `elasticache:Connect` on `replicationgroup:<replicationGroupId>` and `user:<username>`, both of
+   * which ElastiCache requires, and nothing else (the default user stays out of reach). Works
+   * across stacks: only the grantee's policy changes.
    */
-  public grantReadCredentials(grantee: iam.IGrantable): iam.Grant {
-    return grantSecretRead(grantee, this.credentials, this.encryptionKey);
+  public grantConnect(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const arn = (resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'elasticache', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['elasticache:Connect'],
+      resourceArns: [arn('replicationgroup', this.replicationGroup.ref), arn('user', this.appUser.ref)],
+    });
   }
 
   /**

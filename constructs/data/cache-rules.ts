@@ -15,6 +15,15 @@ export const RBAC_ENGINE_VERSIONS = {
   valkey: { min: [7, 2], max: undefined, text: '7.2 or later' },
 } as const;
 
+/**
+ * Engine versions with IAM authentication, which the application user always uses: Redis OSS 7.0
+ * and later, Valkey 7.2 and later (ElastiCache User Guide, "Authenticating with IAM", Limitations).
+ */
+export const IAM_AUTH_ENGINE_VERSIONS = {
+  redis: { min: [7, 0], text: '7.0 or later' },
+  valkey: { min: [7, 2], text: '7.2 or later' },
+} as const;
+
 /** `7.1` -> [7, 1]; `undefined` for anything that is not `<major>.<minor>`. */
 function majorMinor(version: string): [number, number] | undefined {
   const match = /^(\d+)\.(\d+)$/.exec(version);
@@ -91,6 +100,22 @@ const RULES: ReadonlyArray<Rule<CacheClusterRuleInput>> = [
       `"${engineVersion}" is not a ${engine} version ElastiCache runs with users and user groups (role-based access control); use ${engine === undefined ? '' : RBAC_ENGINE_VERSIONS[engine].text}, as <major>.<minor>`,
   },
   {
+    // Only versions the row above accepts: one problem per bad version.
+    path: ['engineVersion'],
+    broken: ({ engine, engineVersion: version }) => {
+      if (engine === undefined || version === undefined || !known(engine, version)) {
+        return false;
+      }
+      const parsed = majorMinor(version);
+      const { min, max } = RBAC_ENGINE_VERSIONS[engine];
+      const rbac =
+        parsed !== undefined && compare(parsed, min) >= 0 && (max === undefined || compare(parsed, max) <= 0);
+      return rbac && compare(parsed, IAM_AUTH_ENGINE_VERSIONS[engine].min) < 0;
+    },
+    message: ({ engine, engineVersion }) =>
+      `"${engineVersion}" has no IAM authentication, which the application user needs (no cache password exists); use ${engine} ${engine === undefined ? '' : IAM_AUTH_ENGINE_VERSIONS[engine].text}`,
+  },
+  {
     path: ['replicasPerShard'],
     broken: ({ replicasPerShard: replicas }) =>
       known(replicas) && !isWholeNumber(replicas, REPLICAS_PER_SHARD.min, REPLICAS_PER_SHARD.max),
@@ -123,7 +148,7 @@ const RULES: ReadonlyArray<Rule<CacheClusterRuleInput>> = [
 
 /**
  * Every reason a cache setup cannot be built, in table order: identifiers, engine versions without
- * role-based access control (or that the engine never had), replica counts
+ * role-based access control (or that the engine never had) or without IAM authentication, replica counts
  * ElastiCache refuses, Multi-AZ without a replica to fail over to, shards without cluster mode,
  * snapshot retention out of range.
  *

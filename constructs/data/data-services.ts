@@ -6,13 +6,14 @@ import type { ISecureBucket } from './secure-bucket';
 
 /**
  * What the data layer offers the layers above it. The compute layer reads endpoints, ports and
- * secrets from here and asks for access through the typed methods (`allowFrom`, `grantRead...`),
- * never by ARN or CIDR.
+ * user names from here and asks for access through the typed methods (`allowFrom`, `grantConnect...`),
+ * never by ARN or CIDR. The application authenticates with IAM everywhere: no database or cache
+ * password is offered to it.
  */
 export interface DataServices {
-  /** PostgreSQL: `writerEndpoint`, `readerEndpoint`, `port`, `credentials`, `allowFrom`, `grantReadCredentials`, metrics. */
+  /** PostgreSQL: `writerEndpoint`, `readerEndpoint`, `port`, `writerUser`, `readerUser`, `allowFrom`, `grantConnectAsWriter` / `grantConnectAsReader`, metrics. */
   readonly database: IPostgresDatabase;
-  /** Redis/Valkey: `endpoint`, `port`, `credentials` (RBAC user), `allowFrom`, `grantReadCredentials`, metrics. */
+  /** Redis/Valkey: `endpoint`, `port`, `username`, `replicationGroupId`, `allowFrom`, `grantConnect` (IAM), metrics. */
   readonly cache: ICacheCluster;
   /** User uploads, SSE-KMS with the storage key: `grantObjectReadWrite` (least privilege), or the usual `grantRead`. */
   readonly uploadsBucket: ISecureBucket;
@@ -24,9 +25,9 @@ export interface DataServices {
 
 /** One customer-managed key per data domain. */
 export interface DataKeys {
-  /** RDS storage, snapshots, Performance Insights, database credentials. */
+  /** RDS storage, snapshots, Performance Insights, the master credentials. */
   readonly database: kms.IKey;
-  /** ElastiCache at rest and the cache user's credentials. */
+  /** ElastiCache at rest (and the disabled Valkey default user's unused password). */
   readonly cache: kms.IKey;
   /** Object storage (uploads bucket). */
   readonly storage: kms.IKey;

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
+import { DatabaseBootstrap } from './database-bootstrap';
 import { ValidationError } from '../shared/errors';
 import { grantSecretRead } from '../shared/grants';
 import { sameAccountServicePrincipal } from '../shared/principals';
@@ -21,25 +22,45 @@ import { postgresDatabaseProblems } from './postgres-rules';
  * instances behind them (modelled on `rds.IDatabaseInstance`).
  */
 export interface IPostgresDatabase extends IConstruct, ec2.IConnectable {
-  /** Host name for reads and writes. */
+  /**
+   * Host name for reads and writes (RDS Proxy). Clients connect as {@link writerUser} with an IAM
+   * authentication token signed for this host name.
+   */
   readonly writerEndpoint: string;
-  /** Host name for reads only; may lag behind the writer. */
+  /**
+   * Host name for reads only; may lag behind the writer. A private DNS name (CNAME): clients resolve
+   * it and connect to, and sign the IAM token for, the RDS host name it points to, never this name.
+   */
   readonly readerEndpoint: string;
   /** TCP port of both endpoints. */
   readonly port: number;
   /** Name of the application database. */
   readonly databaseName: string;
-  /** Credentials (`username`, `password`, `host`, `port`, `dbname`), rotated. */
-  readonly credentials: secretsmanager.ISecret;
+  /** Database user the application writes as (IAM authentication through the proxy). */
+  readonly writerUser: string;
+  /** Database user the application reads as (IAM authentication on the reader endpoint's targets). */
+  readonly readerUser: string;
+  /**
+   * Master credentials (`username`, `password`, `host`, `port`, `dbname`), rotated. For
+   * administrators and the deploy-time bootstrap that creates the application users only: never
+   * give them to the application.
+   */
+  readonly masterCredentials: secretsmanager.ISecret;
 
   /** Lets `peer` reach both endpoints on the PostgreSQL port. */
   allowFrom(peer: ec2.IConnectable, description?: string): void;
 
-  /** Lets `grantee` read the credentials (and decrypt them through Secrets Manager). */
-  grantReadCredentials(grantee: iam.IGrantable): iam.Grant;
+  /**
+   * Lets `grantee` connect through the writer endpoint as {@link writerUser} with an IAM
+   * authentication token (`rds-db:connect` on that one proxy user).
+   */
+  grantConnectAsWriter(grantee: iam.IGrantable): iam.Grant;
 
-  /** Lets `grantee` connect to the instances as `databaseUser` with IAM database authentication. */
-  grantConnect(grantee: iam.IGrantable, databaseUser: string): iam.Grant;
+  /**
+   * Lets `grantee` connect to every target of the reader endpoint as {@link readerUser} with an IAM
+   * authentication token (`rds-db:connect` on that user of each replica and of the proxy).
+   */
+  grantConnectAsReader(grantee: iam.IGrantable): iam.Grant;
 
   /**
    * The percentage of CPU utilization of the primary.
@@ -86,7 +107,7 @@ export interface IPostgresDatabase extends IConstruct, ec2.IConnectable {
 
   /**
    * The number of connections the proxy failed to open to the database: the primary is down or
-   * unreachable, or refuses the proxy's credentials. Clients then cannot connect at all.
+   * unreachable, or refuses the proxy's IAM login. Clients then cannot connect at all.
    *
    * @default - sum over 5 minutes
    */
@@ -109,7 +130,7 @@ export interface PostgresDatabaseProps {
   readonly subnets: ec2.SubnetSelection;
 
   /**
-   * Subnets of the credential-rotation function. It calls the Secrets Manager API, so it needs
+   * Subnets of the master credential's rotation function. It calls the Secrets Manager API, so it needs
    * either egress or a Secrets Manager interface endpoint.
    *
    * @default - `subnets`
@@ -136,15 +157,15 @@ export interface PostgresDatabaseProps {
   readonly identifierPrefix: string;
 
   /**
-   * Encrypts storage, snapshots, Performance Insights and the credentials secret.
+   * Encrypts storage, snapshots, Performance Insights and the master credentials secret.
    *
    * The construct adds nothing to the key policy, so the policy must let principals of this account
    * use the key through RDS and Secrets Manager: `kms:Encrypt`, `kms:Decrypt`, `kms:ReEncrypt*`,
    * `kms:GenerateDataKey*`, `kms:DescribeKey` and `kms:CreateGrant` (RDS keeps grants on the key for
    * the instances), under `kms:ViaService` `rds.<region>.amazonaws.com` and
    * `secretsmanager.<region>.amazonaws.com`. RDS (storage, snapshots, Performance Insights),
-   * CloudFormation resolving the password, the proxy, the rotation function and clients given
-   * {@link grantReadCredentials} all use the key through these two services; their identity policies
+   * CloudFormation resolving the password, the rotation function and administrators given
+   * {@link PostgresDatabase.grantReadMasterCredentials} all use the key through these two services; their identity policies
    * carry the rest. An `EncryptionKey` with `viaServices: PostgresDatabase.ENCRYPTION_KEY_SERVICES`
    * (`['rds', 'secretsmanager']`) allows exactly this; so does the default policy of a `kms.Key`,
    * which admits the whole account.
@@ -169,11 +190,28 @@ export interface PostgresDatabaseProps {
   readonly databaseName?: string;
 
   /**
-   * Master user name.
+   * Master user name: administrators and the bootstrap that creates the application users.
    *
    * @default 'app_admin'
    */
   readonly masterUsername?: string;
+
+  /**
+   * Database user the application writes as, through the proxy with IAM authentication. This
+   * construct only names it (grants and proxy permissions); the user itself, with `rds_iam`, is
+   * created in the database by a bootstrap step that connects with the master credentials.
+   *
+   * @default 'app_writer'
+   */
+  readonly writerUser?: string;
+
+  /**
+   * Database user the application reads as, on the replicas (and the proxy where there are none)
+   * with IAM authentication. Created like {@link writerUser}; replicas copy it from the primary.
+   *
+   * @default 'app_reader'
+   */
+  readonly readerUser?: string;
 
   /**
    * Initial gp3 storage, in GiB.
@@ -226,7 +264,7 @@ export interface PostgresDatabaseProps {
   readonly monitoringIntervalSeconds?: number;
 
   /**
-   * Days between automatic rotations of the credentials.
+   * Days between automatic rotations of the master credentials.
    *
    * @default 30
    */
@@ -288,6 +326,8 @@ function resolvePostgresDatabaseProps(props: PostgresDatabaseProps): ResolvedPos
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     databaseName: props.databaseName ?? 'app',
     masterUsername: props.masterUsername ?? 'app_admin',
+    writerUser: props.writerUser ?? 'app_writer',
+    readerUser: props.readerUser ?? 'app_reader',
     allocatedStorageGiB: props.allocatedStorageGiB ?? 20,
     maxAllocatedStorageGiB: props.maxAllocatedStorageGiB ?? 100,
     multiAz: props.multiAz ?? true,
@@ -308,25 +348,77 @@ function resolvePostgresDatabaseProps(props: PostgresDatabaseProps): ResolvedPos
 const PORT = 5432;
 
 /**
+ * The `DbiResourceId` (`db-...`) of an instance, from its CloudFormation resource. Not
+ * `instanceResourceId`: on a read replica aws-cdk-lib returns the instance ARN there unless the
+ * feature flag `@aws-cdk/aws-rds:useCorrectValueForInstanceResourceIdProperty` is set, which would
+ * make a `rds-db:connect` grant name a resource that never matches.
+ */
+function dbiResourceIdOf(instance: rds.DatabaseInstance | rds.DatabaseInstanceReadReplica): string {
+  return (instance.node.defaultChild as rds.CfnDBInstance).attrDbiResourceId;
+}
+
+/** `rds-db:connect` as `users` on the instance with `dbiResourceId`, and nothing else. */
+function connectAs(scope: Construct, grantee: iam.IGrantable, dbiResourceId: string, users: string[]): iam.Grant {
+  const stack = Stack.of(scope);
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['rds-db:connect'],
+    resourceArns: users.map((user) =>
+      stack.formatArn({
+        service: 'rds-db',
+        resource: 'dbuser',
+        resourceName: `${dbiResourceId}/${user}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    ),
+  });
+}
+
+/**
  * PostgreSQL on RDS, ready for an application:
  *
  * - a primary (Multi-AZ by default) on gp3 with storage autoscaling, and read replicas pinned to
  *   `availabilityZones[1..]` (a Multi-AZ primary may sit in any of them), all encrypted with a
  *   customer-managed key and in the given (isolated) subnets;
- * - connection pooling through RDS Proxy with TLS required and credentials from Secrets Manager;
+ * - connection pooling through RDS Proxy with TLS required and end-to-end IAM authentication (see
+ *   "Authentication" below);
  * - one writer endpoint (the proxy) and one reader endpoint (a private DNS name weighted over the
  *   replicas, or the proxy when there are none), whatever the replica count. Each replica's record
  *   carries a Route 53 health check on a CloudWatch alarm (lag above
  *   `replicaLagThresholdSeconds`, or no `ReplicaLag` at all), so a failed or lagging replica stops
  *   receiving new connections; when every replica is unhealthy a zero-weight record sends readers
  *   to the proxy (the primary) instead;
- * - credentials generated into Secrets Manager and rotated on a schedule;
+ * - master credentials generated into Secrets Manager and rotated on a schedule, for administrators
+ *   and the bootstrap step only;
  * - TLS forced, slow statements, connections and `pg_stat_statements` logged, logs exported to
- *   encrypted log groups; Performance Insights and enhanced monitoring; IAM authentication available;
+ *   encrypted log groups; Performance Insights and enhanced monitoring;
  * - backups with point-in-time recovery, deletion protection and a final snapshot by default.
  *
- * The primary accepts connections only from the proxy and the rotation function. Clients are let
- * in with {@link allowFrom}: to the proxy and, for the reader endpoint, to the replicas.
+ * The primary accepts connections only from the proxy, the rotation function and peers let in with
+ * {@link allowAdministrationFrom}. Clients are let in with {@link allowFrom}: to the proxy and, for
+ * the reader endpoint, to the replicas.
+ *
+ * Authentication. The application holds no database password: it connects as {@link writerUser}
+ * or {@link readerUser} with 15-minute IAM authentication tokens (`@aws-sdk/rds-signer`), allowed
+ * by {@link grantConnectAsWriter} / {@link grantConnectAsReader}.
+ * - Writes: RDS Proxy with end-to-end IAM authentication (`DefaultAuthScheme: IAM_AUTH`, available
+ *   since 2025-09 for RDS for PostgreSQL; aws-cdk-lib `defaultAuthScheme`). Clients must present an
+ *   IAM token, and the proxy itself logs in to the primary with IAM, as the same user, using its
+ *   role's `rds-db:connect` on `dbuser:<primary DbiResourceId>/<user>`; it holds no secret, so a
+ *   rotation of the master password never touches it. Sources: RDS User Guide, "Configuring IAM
+ *   authentication for RDS Proxy" (rds-proxy-iam-setup.html, end-to-end steps) and "Connecting to
+ *   a database using IAM authentication" (rds-proxy-connecting.html); CloudFormation
+ *   `AWS::RDS::DBProxy` `DefaultAuthScheme` (with it, `Auth` is optional and left out).
+ * - Reads: RDS Proxy has read-only endpoints for Aurora only, so readers connect to the replicas
+ *   directly with IAM database authentication (`iamAuthentication` on every instance).
+ * - Requirements on the database side (the bootstrap's job): both users exist with `GRANT rds_iam`
+ *   (a member of `rds_iam` can then only log in with IAM, never with a password), and the
+ *   `rds-db:connect` resource names the user exactly (case-sensitive). RDS recommends IAM
+ *   authentication below about 200 new connections per second: pool connections.
+ * - Master password: a CDK-generated secret with hosted single-user rotation, not an RDS-managed
+ *   password, because RDS cannot create read replicas of an instance whose master password it
+ *   manages (RDS User Guide, "Password management with Amazon RDS and AWS Secrets Manager",
+ *   Limitations). Single-user rotation is safe here: nothing long-running holds the master password.
  */
 export class PostgresDatabase extends Construct implements IPostgresDatabase {
   /**
@@ -341,19 +433,43 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
   public readonly replicas: readonly rds.DatabaseInstanceReadReplica[];
   /** The connection pooler in front of the primary. */
   public readonly proxy: rds.DatabaseProxy;
-  /** Host name for reads and writes: the proxy. */
+  /**
+   * Host name for reads and writes: the proxy. Clients sign their IAM token for this host name and
+   * connect as {@link writerUser}.
+   */
   public readonly writerEndpoint: string;
-  /** Host name for reads: the replicas, or the proxy when there are none. */
+  /**
+   * Host name for reads: `reader.<endpointZoneName>`, a weighted CNAME over the replicas' own RDS
+   * endpoints (the proxy when there are none, or when every replica is unhealthy).
+   *
+   * An IAM authentication token is a SigV4-presigned request for one host name and port, and RDS
+   * validates it against the instance's own endpoint: the RDS User Guide says a custom Route 53 DNS
+   * record cannot be used instead of the DB instance endpoint to generate the token
+   * (UsingWithRDS.IAMDBAuth.Connecting.html). So clients resolve this name (a CNAME lookup), then
+   * sign the token for, connect to and verify the TLS certificate of the target it names (a replica
+   * endpoint or the proxy endpoint), as {@link readerUser}. The record's 5-second TTL keeps a
+   * resolution fresh enough to follow health changes for new connections.
+   */
   public readonly readerEndpoint: string;
   /** TCP port of both endpoints. */
   public readonly port = PORT;
   /** Name of the application database. */
   public readonly databaseName: string;
-  /** Master credentials (`username`, `password`, `host`, `port`, `dbname`), rotated. */
-  public readonly credentials: secretsmanager.ISecret;
+  /** Database user the application writes as (IAM authentication through the proxy). */
+  public readonly writerUser: string;
+  /** Database user the application reads as (IAM authentication on the replicas or the proxy). */
+  public readonly readerUser: string;
+  /**
+   * Master credentials (`username`, `password`, `host`, `port`, `dbname`), rotated. For
+   * administrators and the bootstrap step only; the application never gets them.
+   */
+  public readonly masterCredentials: secretsmanager.ISecret;
+  /** The deploy-time step that creates and maintains the application users and their privileges. */
+  public readonly bootstrap: DatabaseBootstrap;
   /** Where clients must be allowed in: the proxy and the replicas. */
   public readonly connections: ec2.Connections;
   private readonly encryptionKey: kms.IKey;
+  private readonly primarySecurityGroup: ec2.ISecurityGroup;
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
@@ -371,6 +487,9 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
         monitoringIntervalSeconds: p.monitoringIntervalSeconds,
         replicaLagThresholdSeconds: p.replicaLagThresholdSeconds,
         readerHealthEvaluationMinutes: p.readerHealthEvaluationMinutes,
+        writerUser: p.writerUser,
+        readerUser: p.readerUser,
+        masterUsername: p.masterUsername,
       }),
     );
     // Replicas, secret, subnet group and logs hold or describe data: kept unless the primary is disposable.
@@ -379,6 +498,8 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     const retainedUnlessDestroyed =
       p.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     this.databaseName = p.databaseName;
+    this.writerUser = p.writerUser;
+    this.readerUser = p.readerUser;
     this.encryptionKey = p.encryptionKey;
 
     const engine = rds.DatabaseInstanceEngine.postgres({ version: p.engineVersion });
@@ -386,6 +507,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     const securityGroup = (sgId: string, description: string) =>
       new ec2.SecurityGroup(securityGroups, sgId, { vpc: p.vpc, description, allowAllOutbound: false });
     const primarySecurityGroup = securityGroup('Primary', 'PostgreSQL primary: only the proxy and credential rotation');
+    this.primarySecurityGroup = primarySecurityGroup;
     const proxySecurityGroup = securityGroup('Proxy', 'PostgreSQL proxy: only explicitly allowed clients');
     const replicaSecurityGroup = securityGroup('Replicas', 'PostgreSQL replicas: only explicitly allowed clients');
     const rotationSecurityGroup = securityGroup('Rotation', 'PostgreSQL credential rotation function');
@@ -492,7 +614,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     if (attachedSecret === undefined) {
       throw new ValidationError(this, 'the primary has no credentials secret; this is a bug in PostgresDatabase');
     }
-    this.credentials = attachedSecret;
+    this.masterCredentials = attachedSecret;
 
     const replicas = new Construct(this, 'Replicas');
     this.replicas = Array.from({ length: p.readReplicas }, (_, index) => {
@@ -514,25 +636,52 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     });
 
     const proxyRole = new ServiceRole(this, 'ProxyRole', {
-      description: `RDS Proxy of ${p.identifierPrefix}: reads the database credentials`,
+      description: `RDS Proxy of ${p.identifierPrefix}: logs in to the primary as the application users with IAM`,
       assumedBy: sameAccountServicePrincipal(this, 'rds.amazonaws.com'),
-      // DatabaseProxy grants it the secret (and the key through Secrets Manager) itself.
     });
+    // End-to-end IAM: the proxy logs in to the primary as the client's user with its own role.
+    // aws-cdk-lib's DatabaseProxy grants the role nothing for this (it only grants secrets), so the
+    // role may connect as exactly the application users, never as the master user.
+    connectAs(this, proxyRole, dbiResourceIdOf(this.instance), [p.writerUser, p.readerUser]);
     this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget: rds.ProxyTarget.fromInstance(this.instance),
       dbProxyName: `${p.identifierPrefix}-proxy`,
-      secrets: [attachedSecret],
+      // No secrets: with IAM_AUTH the proxy needs none, and the master secret stays out of its reach.
+      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
       role: proxyRole,
       vpc: p.vpc,
       vpcSubnets: p.subnets,
       securityGroups: [proxySecurityGroup],
       requireTLS: true,
-      // Clients authenticate with the rotated secret; IAM database authentication stays available
-      // on the instances themselves for operators (see grantConnect).
-      iamAuth: false,
+      // Only read for secret-based Auth entries (there are none); stated for the reader's sake:
+      // every client authenticates with IAM.
+      iamAuth: true,
       debugLogging: false,
     });
+    // The role's policy must exist before the proxy opens its first connection to the primary.
+    this.proxy.node.addDependency(proxyRole);
     this.writerEndpoint = this.proxy.endpoint;
+
+    // The application users exist, with rds_iam and exactly their privileges, before the proxy logs
+    // in as them: a deploy-time step inside the VPC, the only user of the master credential besides
+    // administrators (see DatabaseBootstrap).
+    this.bootstrap = new DatabaseBootstrap(this, 'Bootstrap', {
+      vpc: p.vpc,
+      // Secrets Manager is reached over HTTPS: the tier with egress, as for rotation.
+      vpcSubnets: p.rotationSubnets,
+      databaseInstance: this.instance,
+      masterSecret: attachedSecret,
+      masterSecretKey: this.encryptionKey,
+      port: PORT,
+      databaseName: p.databaseName,
+      writerRole: p.writerUser,
+      readerRole: p.readerUser,
+      iamAuthentication: true,
+      logRetention: p.logRetention,
+      logEncryptionKey: p.logEncryptionKey,
+      removalPolicy: retainedUnlessDestroyed,
+    });
+    this.proxy.node.addDependency(this.bootstrap.resource);
 
     // Hosted rotation through the AWS::SecretsManager-2024-09-16 transform (aws-cdk-lib adds it).
     // Its Runtime is deliberately left unset: with this transform AWS picks the Python runtime and
@@ -541,6 +690,8 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     // Pinning one would load the vended binaries into a different interpreter (ImportModuleError
     // "No module named '_pg'", aws-cdk#35503) once AWS moves on. Deploy the stack to pick up a newer
     // runtime; the 2020-07-23 transform, which pins python3.10, must not come back.
+    // Single-user rotation suits the master user: only administrators and the deploy-time bootstrap
+    // use it, each reading the secret afresh; no long-running client keeps the old password.
     const rotation = secretsmanager.HostedRotation.postgreSqlSingleUser({
       functionName: `${p.identifierPrefix}-db-rotation`,
       vpc: p.vpc,
@@ -652,16 +803,48 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
   }
 
   /**
-   * Lets `grantee` read the credentials secret (and decrypt it through Secrets Manager). Works
-   * across stacks: only the grantee's policy changes.
+   * Lets `peer` reach the primary itself on the PostgreSQL port, bypassing the proxy: for the
+   * bootstrap step and administrators, who log in as the master user (the proxy only admits IAM
+   * users). Never for the application.
    */
-  public grantReadCredentials(grantee: iam.IGrantable): iam.Grant {
-    return grantSecretRead(grantee, this.credentials, this.encryptionKey);
+  public allowAdministrationFrom(peer: ec2.IConnectable, description = 'PostgreSQL administration'): void {
+    peer.connections.allowTo(
+      new ec2.Connections({ securityGroups: [this.primarySecurityGroup] }),
+      ec2.Port.tcp(PORT),
+      description,
+    );
   }
 
-  /** Lets `grantee` connect to the instances as `databaseUser` with IAM database authentication. */
-  public grantConnect(grantee: iam.IGrantable, databaseUser: string): iam.Grant {
-    return this.instance.grantConnect(grantee, databaseUser);
+  /**
+   * Lets `grantee` read the master credentials secret (and decrypt it through Secrets Manager):
+   * for administrator tooling and the bootstrap step only, never for the application (whose
+   * users authenticate with IAM). Works across stacks: only the grantee's policy changes.
+   */
+  public grantReadMasterCredentials(grantee: iam.IGrantable): iam.Grant {
+    return grantSecretRead(grantee, this.masterCredentials, this.encryptionKey);
+  }
+
+  /**
+   * Lets `grantee` connect through the writer endpoint as {@link writerUser}: `rds-db:connect` on
+   * `arn:aws:rds-db:<region>:<account>:dbuser:<proxy resource id>/<writerUser>` only (the proxy's
+   * resource id, `prx-...`, is the last segment of its ARN; aws-cdk-lib's `DatabaseProxy.grantConnect`
+   * builds it). No right on the instances themselves.
+   */
+  public grantConnectAsWriter(grantee: iam.IGrantable): iam.Grant {
+    return this.proxy.grantConnect(grantee, this.writerUser);
+  }
+
+  /**
+   * Lets `grantee` connect to every target of the reader endpoint as {@link readerUser}:
+   * `rds-db:connect` on `dbuser:<replica DbiResourceId>/<readerUser>` of each replica, and on
+   * `dbuser:<proxy resource id>/<readerUser>`, since the reader name points to the proxy where
+   * there are no replicas and when every replica is unhealthy (the fallback record).
+   */
+  public grantConnectAsReader(grantee: iam.IGrantable): iam.Grant {
+    return this.replicas.reduce(
+      (grant, replica) => grant.combine(connectAs(this, grantee, dbiResourceIdOf(replica), [this.readerUser])),
+      this.proxy.grantConnect(grantee, this.readerUser),
+    );
   }
 
   /**
@@ -696,7 +879,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
 
   /**
    * The number of database connections in use on the primary: the proxy's pool, the rotation
-   * function and direct IAM-authenticated sessions (`AWS/RDS` `DatabaseConnections`, dimension
+   * function and administrators' direct sessions (`AWS/RDS` `DatabaseConnections`, dimension
    * `DBInstanceIdentifier`).
    *
    * @default - average over 5 minutes
@@ -750,8 +933,8 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
   /**
    * The number of connections the proxy failed to open to the primary (`AWS/RDS`
    * `DatabaseConnectionsSetupFailed`, dimension `ProxyName`). The one proxy metric to page on: above
-   * 0, the primary is down, unreachable from the proxy, or refuses the proxy's credentials (e.g. a
-   * rotation that went wrong), and clients cannot get connections at all.
+   * 0, the primary is down, unreachable from the proxy, or refuses the proxy's IAM login (e.g. an
+   * application user missing, or without `rds_iam`), and clients cannot get connections at all.
    *
    * @default - sum over 5 minutes
    */
@@ -761,8 +944,9 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
 
   /**
    * The number of client connections the proxy refused because authentication or TLS failed
-   * (`AWS/RDS` `ClientConnectionsSetupFailedAuth`, dimension `ProxyName`): clients with stale or
-   * wrong credentials, or without TLS, which the proxy requires. Worth a ticket rather than a page:
+   * (`AWS/RDS` `ClientConnectionsSetupFailedAuth`, dimension `ProxyName`): clients with expired or
+   * wrongly signed IAM tokens (e.g. signed for another host name), users they have no
+   * `rds-db:connect` for, or without TLS, which the proxy requires. Worth a ticket rather than a page:
    * it blames clients, not the database.
    *
    * @default - sum over 5 minutes

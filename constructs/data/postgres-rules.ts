@@ -49,6 +49,35 @@ export interface PostgresDatabaseRuleInput {
    * @default - not checked (the config schema has none: the construct's default applies)
    */
   readonly readerHealthEvaluationMinutes?: number;
+  /**
+   * Database user the application writes as (through the proxy, IAM authentication).
+   *
+   * @default - not checked (the config schema has none: the construct's default applies)
+   */
+  readonly writerUser?: string;
+  /**
+   * Database user the application reads as (on the replicas, IAM authentication).
+   *
+   * @default - not checked (the config schema has none: the construct's default applies)
+   */
+  readonly readerUser?: string;
+  /**
+   * Master user name, which the application users must differ from.
+   *
+   * @default - not checked
+   */
+  readonly masterUsername?: string;
+}
+
+/**
+ * A PostgreSQL role name that needs no quoting: lowercase, starting with a letter or underscore,
+ * at most 63 bytes (NAMEDATALEN - 1); `pg_` is reserved for system roles and `rds` for RDS's own.
+ * The same name is part of the `rds-db:connect` resource ARN, which is case-sensitive.
+ */
+const DATABASE_USER_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function badDatabaseUser(user: string | undefined): boolean {
+  return user !== undefined && known(user) && (!DATABASE_USER_PATTERN.test(user) || /^(pg_|rds)/.test(user));
 }
 
 /**
@@ -119,12 +148,39 @@ const RULES: ReadonlyArray<Rule<PostgresDatabaseRuleInput>> = [
     message: ({ readerHealthEvaluationMinutes }) =>
       `${readerHealthEvaluationMinutes} minutes: give a whole number from ${READER_HEALTH_EVALUATION_MINUTES.min} to ${READER_HEALTH_EVALUATION_MINUTES.max} (CloudWatch evaluates at most a day of one-minute periods)`,
   },
+  ...(['writerUser', 'readerUser'] as const).map((field): Rule<PostgresDatabaseRuleInput> => ({
+    path: [field],
+    broken: (input) => badDatabaseUser(input[field]),
+    message: (input) =>
+      `"${input[field]}" is not an application user name: use lowercase letters, digits and underscores, starting with a letter or underscore, at most 63 characters, not starting with pg_ or rds`,
+  })),
+  {
+    path: ['readerUser'],
+    broken: ({ writerUser, readerUser }) =>
+      writerUser !== undefined &&
+      readerUser !== undefined &&
+      known(writerUser, readerUser) &&
+      writerUser === readerUser,
+    message: ({ readerUser }) =>
+      `"${readerUser}" is also the writer user: the reader must be a separate, read-only user`,
+  },
+  ...(['writerUser', 'readerUser'] as const).map((field): Rule<PostgresDatabaseRuleInput> => ({
+    path: [field],
+    broken: (input) =>
+      input[field] !== undefined &&
+      input.masterUsername !== undefined &&
+      known(input[field], input.masterUsername) &&
+      input[field] === input.masterUsername,
+    message: (input) =>
+      `"${input[field]}" is the master user: the application must never connect as the master user (rds_superuser)`,
+  })),
 ];
 
 /**
  * Every reason a PostgreSQL setup cannot be built, in table order: replicas without a standby or
  * without an AZ of their own, storage that cannot autoscale, backup retention and monitoring
- * intervals RDS refuses, identifiers RDS refuses, reader health thresholds CloudWatch cannot evaluate.
+ * intervals RDS refuses, identifiers RDS refuses, reader health thresholds CloudWatch cannot evaluate,
+ * application user names that are not plain PostgreSQL role names, equal each other or the master user.
  *
  * The one home of these rules: `PostgresDatabase` throws them all at once, the config schema reports
  * them under `database`, both with the same words.

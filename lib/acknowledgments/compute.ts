@@ -23,8 +23,8 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ...acknowledge(
     ['AwsSolutions-IAM5[Resource::*]'],
     'Compute/Web/ExecutionRole',
-    'ecr:GetAuthorizationToken has no resource-level permissions; image pulls, logs and secrets are scoped ' +
-      'to the repository, the log group and the two credential secrets.',
+    'ecr:GetAuthorizationToken has no resource-level permissions; image pulls and logs are scoped to the ' +
+      'repository and the log group. The execution role reads no secret: the application authenticates with IAM.',
   ),
   ...acknowledge(
     ['AwsSolutions-IAM5[Resource::arn:aws:logs:{region}:{account}:log-group:<WebExecLogs5190C281>:*]'],
@@ -43,8 +43,9 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ...acknowledge(
     ['AwsSolutions-ECS2'],
     'Compute/Web/TaskDefinition',
-    'Environment variables carry only non-secret configuration (host names, ports, database and bucket ' +
-      'names); credentials are injected by ECS from Secrets Manager as secrets.',
+    'Environment variables carry only non-secret configuration (host names, ports, user, database and bucket ' +
+      'names); there are no credentials to inject: the application signs short-lived IAM tokens for PostgreSQL ' +
+      'and the cache with its task role.',
   ),
   ...acknowledge(
     [

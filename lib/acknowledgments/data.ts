@@ -1,6 +1,7 @@
 import {
   CACHE_WITHOUT_FAILOVER,
   DISPOSABLE,
+  SHORT_LOG_RETENTION,
   HIPAA,
   NIST,
   PCI,
@@ -34,6 +35,50 @@ export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
       'versioned, its noncurrent versions expire on a schedule, and only log delivery services may write to it.',
   ),
   // --- Data layer: PostgreSQL -------------------------------------------------------------------
+  // The deploy-time bootstrap of the application users: a function and the Provider framework's
+  // function, both in the application subnets, invoked by CloudFormation during stack operations.
+  ...['Data/Database/Bootstrap/Role', 'Data/Database/Bootstrap/ProviderRole'].flatMap((path) =>
+    acknowledge(
+      ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]'],
+      path,
+      'AWSLambdaVPCAccessExecutionRole is the policy AWS maintains for a function in a VPC (its network ' +
+        'interfaces and logs); the bootstrap reads only the master secret, through its own statement.',
+    ),
+  ),
+  ...acknowledge(
+    ['AwsSolutions-IAM5[Resource::<DatabaseBootstrapFunctionB54B2471.Arn>:*]'],
+    'Data/Database/Bootstrap/ProviderRole',
+    "aws-cdk-lib's Provider framework may invoke the bootstrap function and its versions (grantInvoke): the " +
+      'wildcard names the versions of that one function.',
+  ),
+  ...['Data/Database/Bootstrap/Function', 'Data/Database/Bootstrap/Provider/framework-onEvent'].flatMap((path) => [
+    ...acknowledge(
+      [`${NIST}-LambdaConcurrency`, `${HIPAA}-LambdaConcurrency`],
+      path,
+      'CloudFormation invokes it a few times per stack operation, so it never competes for concurrency; ' +
+        'reserving some would fail to deploy in new accounts whose quota is 10, the minimum Lambda keeps unreserved.',
+    ),
+    ...acknowledge(
+      [`${NIST}-LambdaDLQ`, `${HIPAA}-LambdaDLQ`],
+      path,
+      'Invoked synchronously by the custom-resource framework, which reports a failure to CloudFormation (the ' +
+        'stack operation fails and rolls back); a dead-letter queue only catches asynchronous invocations.',
+    ),
+    ...acknowledge(
+      [guard('lambda_inside_vpc_check')],
+      path,
+      'The function runs in the application subnets (it must reach the primary); the subnet IDs come from the ' +
+        'network layer through Fn::GetStackOutput, which the rule cannot read.',
+    ),
+  ]),
+  ...['Data/Database/Bootstrap/Logs', 'Data/Database/Bootstrap/ProviderLogs'].flatMap((path) =>
+    acknowledge(
+      [guard('cloudwatch_log_group_retention_period_check')],
+      path,
+      'Keeps the configured log retention (logRetentionDays), under a year where the environment is disposable.',
+      SHORT_LOG_RETENTION,
+    ),
+  ),
   ...acknowledge(
     ['AwsSolutions-RDS2', `${NIST}-RDSStorageEncrypted`, `${HIPAA}-RDSStorageEncrypted`, `${PCI}-RDSStorageEncrypted`],
     'Data/Database/Replicas',
@@ -156,15 +201,8 @@ export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ...acknowledge(
     ['AwsSolutions-AEC6'],
     'Data/Cache/Resource',
-    'Authentication is role-based access control (a user group with the application user; the default user is ' +
-      'off), which Control Tower requires for Redis 6+; this rule only recognises the older AUTH token.',
-  ),
-  ...acknowledge(
-    ['AwsSolutions-SMG4', `${NIST}-SecretsManagerRotationEnabled`, `${HIPAA}-SecretsManagerRotationEnabled`],
-    'Data/Cache/Credentials',
-    'Secrets Manager has no managed rotation for ElastiCache users; rotating means a custom function that ' +
-      'updates the user with two passwords in turn. Until it exists the password is 64 random characters, ' +
-      'usable only over TLS from allowed security groups.',
+    'Authentication is role-based access control (a user group with the application user, which authenticates ' +
+      'with IAM tokens; the default user is off); this rule only recognises the older AUTH token.',
   ),
 
   // --- Data layer: buckets ----------------------------------------------------------------------

@@ -21,4 +21,5 @@ export { S3BucketPolicyServiceSourceCondition } from './s3-bucket-policy-service
 export { S3ObjectLockDefaultRetention } from './s3-object-lock-default-retention';
 export { SecurityGroupInlineEgress } from './security-group-inline-egress';
 export { SERVICE_PRINCIPALS } from './service-principals';
+export { TaskSecretNotRotatedUnderTasks } from './task-secret-not-rotated-under-tasks';
 export { WeakReferenceMarked } from './weak-reference-marked';

@@ -15,6 +15,7 @@ import { s3AccessLogDestinationUnlocked } from './s3-access-log-destination-unlo
 import { s3BucketPolicyServiceSourceCondition } from './s3-bucket-policy-service-source-condition';
 import { s3ObjectLockDefaultRetention } from './s3-object-lock-default-retention';
 import { securityGroupInlineEgress } from './security-group-inline-egress';
+import { taskSecretNotRotatedUnderTasks } from './task-secret-not-rotated-under-tasks';
 import { weakReferenceMarked } from './weak-reference-marked';
 
 /** The pack's name: rule ids are `DeployReadiness-<rule>`. */
@@ -36,6 +37,7 @@ export const DEPLOY_READINESS_RULES: readonly DeployReadinessRule[] = [
   s3BucketPolicyServiceSourceCondition,
   ecrRepositoryCustomerKey,
   retainedNameReleasedOnFailedCreate,
+  taskSecretNotRotatedUnderTasks,
 ];
 
 /** Rule ids as findings and acknowledgments name them (without a `[finding]` suffix). */

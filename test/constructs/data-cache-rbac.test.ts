@@ -24,7 +24,7 @@ function secretIdOf(password: unknown): string {
 }
 
 describe('CacheCluster role-based access control, per engine', () => {
-  test('Redis OSS: a redis user group with a switched-off, passwordless "default" user and the app user', () => {
+  test('Redis OSS: a redis user group with a switched-off, passwordless "default" user and the IAM app user', () => {
     const t = Template.fromStack(testCache().stack);
     const { group, users } = groupAndUsers(t);
     expect(group.Properties.Engine).toBe('redis');
@@ -35,21 +35,29 @@ describe('CacheCluster role-based access control, per engine', () => {
       AccessString: 'off -@all',
       AuthenticationMode: { Type: 'no-password-required' },
     });
-    expect(app?.Properties).toMatchObject({ UserName: 'app', AuthenticationMode: { Type: 'password' } });
-    // Only the application user's secret: the Redis default user needs no password.
-    t.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // IAM authentication: the user name must equal the user ID, and there is no password at all.
+    expect(app?.Properties).toEqual({
+      UserId: 'test-cache-app-iam',
+      UserName: 'test-cache-app-iam',
+      Engine: 'redis',
+      AccessString: 'on ~* &* +@all -@admin -@dangerous',
+      AuthenticationMode: { Type: 'iam' },
+    });
+    // No secret at all: the Redis default user needs no password, the application user has none.
+    t.resourceCountIs('AWS::SecretsManager::Secret', 0);
     t.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { Engine: 'redis', EngineVersion: '7.1' });
   });
 
-  test('Valkey: a valkey user group whose users all authenticate with a password, "default" among them and off', () => {
+  test('Valkey: a valkey user group of a password-protected, switched-off "default" user and the IAM app user', () => {
     const t = Template.fromStack(testCache({ engine: CacheEngine.VALKEY }).stack);
     const { group, users } = groupAndUsers(t);
     expect(group.Properties.Engine).toBe('valkey');
     expect(users.map((u) => u.Properties.Engine)).toEqual(['valkey', 'valkey']);
     // ElastiCache refuses a VALKEY user group holding a user without password or IAM authentication.
-    for (const user of users) {
-      expect((user.Properties.AuthenticationMode as { Type: string }).Type).toBe('password');
-    }
+    expect(users.map((user) => (user.Properties.AuthenticationMode as { Type: string }).Type)).toEqual([
+      'password',
+      'iam',
+    ]);
     const [defaultUser, app] = users;
     expect(defaultUser?.Properties).toMatchObject({ UserName: 'default', AccessString: 'off -@all' });
     // The disabled user's password comes from a secret of its own, never the application's.
@@ -57,7 +65,8 @@ describe('CacheCluster role-based access control, per engine', () => {
       secretIdOf((user?.Properties.AuthenticationMode as { Passwords: unknown[] }).Passwords[0]);
     const defaultSecret = passwordOf(defaultUser);
     expect(defaultSecret).toMatch(/^CacheAccessDefaultUserPassword/);
-    expect(passwordOf(app)).toMatch(/^CacheCredentials/);
+    expect(app?.Properties).toMatchObject({ UserId: 'test-cache-app-iam', UserName: 'test-cache-app-iam' });
+    t.resourceCountIs('AWS::SecretsManager::Secret', 1);
     t.hasResourceProperties('AWS::SecretsManager::Secret', {
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
       GenerateSecretString: { GenerateStringKey: 'password', PasswordLength: 64 },
@@ -73,15 +82,12 @@ describe('CacheCluster role-based access control, per engine', () => {
         id.slice(0, 20),
         r.DeletionPolicy,
       ]),
-    ).toEqual([
-      ['CacheCredentials9261', 'RetainExceptOnCreate'],
-      ['CacheAccessDefaultUs', 'RetainExceptOnCreate'],
-    ]);
+    ).toEqual([['CacheAccessDefaultUs', 'RetainExceptOnCreate']]);
     const disposable = Template.fromStack(
       testCache({ engine: CacheEngine.VALKEY, removalPolicy: RemovalPolicy.DESTROY }).stack,
     );
     expect(Object.values(disposable.findResources('AWS::SecretsManager::Secret')).map((r) => r.DeletionPolicy)).toEqual(
-      ['Delete', 'Delete'],
+      ['Delete'],
     );
   });
 
@@ -96,6 +102,11 @@ describe('CacheCluster role-based access control, per engine', () => {
       { engine: CacheEngine.REDIS, engineVersion: '7.2' },
       /engineVersion: "7.2" is not a redis version .* use 6.0 to 7.1/,
     ],
+    [
+      'Redis OSS without IAM authentication',
+      { engineVersion: '6.2' },
+      /engineVersion: "6.2" has no IAM authentication, which the application user needs .* use redis 7.0 or later/,
+    ],
     ['Redis OSS before users existed', { engineVersion: '5.0' }, /engineVersion: "5.0" is not a redis version/],
     ['a version without a minor', { engine: CacheEngine.VALKEY, engineVersion: '8' }, /"8" is not a valkey version/],
   ];
@@ -104,8 +115,13 @@ describe('CacheCluster role-based access control, per engine', () => {
     expect(() => testCache(overrides)).toThrow(message);
   });
 
+  test('a version without users reports that problem alone, not also the missing IAM authentication', () => {
+    const layout = { clusterMode: false, shards: 1, replicasPerShard: 1, multiAz: true, snapshotRetentionDays: 7 };
+    expect(cacheClusterProblems({ ...layout, engine: 'redis', engineVersion: '5.0' })).toHaveLength(1);
+  });
+
   test.each([
-    ['redis', '6.0'],
+    ['redis', '7.0'],
     ['redis', '7.1'],
     ['valkey', '7.2'],
     ['valkey', '8.1'],

@@ -57,19 +57,26 @@ describe('PostgresDatabase', () => {
     t.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'CNAME' }, 3);
   });
 
-  test('grants read the credentials and connect with IAM', () => {
+  test('grants: the master credentials to administrators, IAM connect as the application users', () => {
     const { stack, db } = testDatabase();
-    const role = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
-    db.grantReadCredentials(role);
-    db.grantConnect(role, 'reporting');
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] }),
-          Match.objectLike({ Action: 'rds-db:connect' }),
-        ]),
-      },
-    });
+    const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal() });
+    const app = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    db.grantReadMasterCredentials(admin);
+    db.grantConnectAsWriter(app);
+    db.grantConnectAsReader(app);
+    const t = Template.fromStack(stack);
+    const statementsOf = (role: string) =>
+      Object.values(t.findResources('AWS::IAM::Policy'))
+        .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(role))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
+    expect(statementsOf('Admin').map((st) => st.Action)).toContainEqual([
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:DescribeSecret',
+    ]);
+    const appActions = statementsOf('App').flatMap((st) => [st.Action].flat());
+    expect(new Set(appActions)).toEqual(new Set(['rds-db:connect']));
+    expect(JSON.stringify(statementsOf('App'))).toContain('/app_writer');
+    expect(JSON.stringify(statementsOf('App'))).toContain('/app_reader');
     expect(db.port).toBe(5432);
     expect(db.readerEndpoint).toBe('reader.database.internal');
   });
@@ -158,7 +165,8 @@ describe('CacheCluster', () => {
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Client'), 'GroupId'] },
     });
     t.hasResource('AWS::ElastiCache::ReplicationGroup', { DeletionPolicy: 'Delete' });
-    t.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+    // The application user authenticates with IAM: no password secret at all (Redis OSS).
+    t.resourceCountIs('AWS::SecretsManager::Secret', 0);
   });
 
   const invalid: Array<[string, Partial<CacheClusterProps>, RegExp]> = [
