@@ -388,24 +388,47 @@ describe.each(ENVIRONMENTS)('%s compute stack', (environment) => {
 
   test('least privilege: rds-db:connect only as the application users, only on the proxy and the replicas', () => {
     const readReplicas = config.database.readReplicas;
-    const targets = connectTargets('rds-db:connect').map((resource) => {
-      const parts = resource['Fn::Join'][1] as unknown[];
-      const output = JSON.stringify(parts).match(
-        /"OutputName":"PublishOutputFnGetAtt(Database[A-Za-z0-9]+?)[0-9A-F]{8}(DBProxyArn|DbiResourceId)/,
-      );
-      return `${output?.[1]}.${output?.[2]}${parts.at(-1)}`;
-    });
+    // The statements live in two managed policies of the data stack (the proxy's resource id is cut
+    // out of its ARN there: Fn::Split does not take the Fn::GetStackOutput this stack would read it
+    // through); the task role attaches exactly those two.
+    const taskRole = resources(environment, 'Compute', 'AWS::IAM::Role').find(([id]) => id.startsWith('WebTaskRole'));
+    const attached = (taskRole?.[1].Properties?.ManagedPolicyArns ?? []).map(
+      (arn: any) => arn['Fn::GetStackOutput']?.OutputName as string,
+    );
+    expect(attached.sort()).toEqual([
+      expect.stringMatching(/^PublishOutputRefDatabaseConnectAsReader/),
+      expect.stringMatching(/^PublishOutputRefDatabaseConnectAsWriter/),
+    ]);
+    const policies = resources(environment, 'Data', 'AWS::IAM::ManagedPolicy').filter(([id]) =>
+      id.startsWith('DatabaseConnectAs'),
+    );
+    const targets = policies.flatMap(([id, policy]) =>
+      (policy.Properties?.PolicyDocument.Statement as any[]).flatMap((st) => {
+        expect(st.Action).toBe('rds-db:connect');
+        return [st.Resource].flat().map((resource: any) => {
+          const text = JSON.stringify(resource);
+          const target = /DBProxyArn/.test(text)
+            ? 'proxy'
+            : (text.match(/DatabaseReplicasReplica(\d)/)?.[0] ?? `unexpected ${text}`);
+          return `${id.replace(/[0-9A-F]{8}$/, '')}: ${target}${text.match(/\/(app_\w+)"/)?.[1] ? `/${text.match(/\/(app_\w+)"/)?.[1]}` : ''}`;
+        });
+      }),
+    );
     expect(targets.sort()).toEqual(
       [
-        'DatabaseProxy.DBProxyArn/app_writer',
-        'DatabaseProxy.DBProxyArn/app_reader',
-        ...Array.from({ length: readReplicas }, (_, i) => `DatabaseReplicasReplica${i + 1}.DbiResourceId/app_reader`),
+        'DatabaseConnectAsWriter: proxy/app_writer',
+        'DatabaseConnectAsReader: proxy/app_reader',
+        ...Array.from(
+          { length: readReplicas },
+          (_, i) => `DatabaseConnectAsReader: DatabaseReplicasReplica${i + 1}/app_reader`,
+        ),
       ].sort(),
     );
-    // Never the master user, never the primary itself, never a wildcard.
-    const text = JSON.stringify(connectTargets('rds-db:connect'));
+    // Never the master user, never a wildcard; no rds-db:connect left in the task role's own policy.
+    const text = JSON.stringify(policies);
     expect(text).not.toContain('app_admin');
-    expect(text).not.toContain('*');
+    expect(text).not.toMatch(/dbuser:\*|"\*"/);
+    expect(connectTargets('rds-db:connect')).toEqual([]);
     expect(JSON.stringify(taskRoleStatements())).not.toMatch(/secretsmanager:/);
   });
 

@@ -190,12 +190,12 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
     });
   });
 
-  test("the S3 gateway admits this account's principals on its buckets, and ECR's image layers of the region", () => {
+  test("the S3 gateway admits this account's principals on its buckets, ECR's image layers and CloudFormation's responses", () => {
     const [gateway] = resources(environment, 'Network', 'AWS::EC2::VPCEndpoint')
       .map(([, e]) => e)
       .filter((e) => e.Properties?.VpcEndpointType === 'Gateway');
     const statements = gateway?.Properties?.PolicyDocument.Statement as Array<Record<string, unknown>>;
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(3);
     expect(statements[0]).toMatchObject({
       Action: 's3:*',
       Condition: {
@@ -207,6 +207,9 @@ describe.each(ENVIRONMENTS)('%s network stack', (environment) => {
     });
     expect(statements[1]).toMatchObject({ Action: 's3:GetObject', Principal: { AWS: '*' } });
     expect(JSON.stringify(statements[1]?.Resource)).toContain(`:s3:::prod-${config.region}-starport-layer-bucket/*`);
+    // Custom resources in the VPC (bootstrap, listener rules) answer CloudFormation through it.
+    expect(statements[2]).toMatchObject({ Sid: 'CloudFormationResponses', Action: 's3:PutObject' });
+    expect(JSON.stringify(statements[2]?.Resource)).toContain(':s3:::cloudformation-custom-resource-response-*/*');
   });
 
   test('interface endpoints exactly as configured, private DNS, in the application tier', () => {

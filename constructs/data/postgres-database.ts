@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
 import { DatabaseBootstrap } from './database-bootstrap';
+import { ignoreLintChecks } from '../shared/lint';
 import { ValidationError } from '../shared/errors';
 import { grantSecretRead } from '../shared/grants';
 import { sameAccountServicePrincipal } from '../shared/principals';
@@ -359,18 +360,20 @@ function dbiResourceIdOf(instance: rds.DatabaseInstance | rds.DatabaseInstanceRe
 
 /** `rds-db:connect` as `users` on the instance with `dbiResourceId`, and nothing else. */
 function connectAs(scope: Construct, grantee: iam.IGrantable, dbiResourceId: string, users: string[]): iam.Grant {
-  const stack = Stack.of(scope);
   return iam.Grant.addToPrincipal({
     grantee,
     actions: ['rds-db:connect'],
-    resourceArns: users.map((user) =>
-      stack.formatArn({
-        service: 'rds-db',
-        resource: 'dbuser',
-        resourceName: `${dbiResourceId}/${user}`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      }),
-    ),
+    resourceArns: users.map((user) => dbUserArn(scope, dbiResourceId, user)),
+  });
+}
+
+/** `arn:<partition>:rds-db:<region>:<account>:dbuser:<resource id>/<user>`. */
+function dbUserArn(scope: Construct, resourceId: string, user: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'rds-db',
+    resource: 'dbuser',
+    resourceName: `${resourceId}/${user}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 }
 
@@ -658,8 +661,10 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
       iamAuth: true,
       debugLogging: false,
     });
-    // The role's policy must exist before the proxy opens its first connection to the primary.
+    // The role's policy must exist before the proxy opens its first connection to the primary. The
+    // dependency on the role itself is redundant next to the GetAtt of its ARN (cfn-lint W3005).
     this.proxy.node.addDependency(proxyRole);
+    ignoreLintChecks(this.proxy.node.defaultChild as CfnResource, ['W3005']);
     this.writerEndpoint = this.proxy.endpoint;
 
     // The application users exist, with rds_iam and exactly their privileges, before the proxy logs
@@ -701,6 +706,10 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     attachedSecret.addRotationSchedule('Rotation', {
       hostedRotation: rotation,
       automaticallyAfter: Duration.days(p.credentialRotationDays),
+      // Rotating on every create and schedule update (the default) would change the master password
+      // while the bootstrap step of the same deploy reads it and connects: a race it could lose
+      // (password authentication failed) and fail the deploy. Rotation runs on its schedule only.
+      rotateImmediatelyOnUpdate: false,
     });
     this.instance.connections.allowDefaultPortFrom(rotationSecurityGroup, 'Credential rotation');
 
@@ -831,7 +840,9 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
    * builds it). No right on the instances themselves.
    */
   public grantConnectAsWriter(grantee: iam.IGrantable): iam.Grant {
-    return this.proxy.grantConnect(grantee, this.writerUser);
+    return this.grantConnectThrough(grantee, 'ConnectAsWriter', [
+      { resourceId: this.proxyResourceId(), user: this.writerUser },
+    ]);
   }
 
   /**
@@ -841,10 +852,42 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
    * there are no replicas and when every replica is unhealthy (the fallback record).
    */
   public grantConnectAsReader(grantee: iam.IGrantable): iam.Grant {
-    return this.replicas.reduce(
-      (grant, replica) => grant.combine(connectAs(this, grantee, dbiResourceIdOf(replica), [this.readerUser])),
-      this.proxy.grantConnect(grantee, this.readerUser),
-    );
+    return this.grantConnectThrough(grantee, 'ConnectAsReader', [
+      { resourceId: this.proxyResourceId(), user: this.readerUser },
+      ...this.replicas.map((replica) => ({ resourceId: dbiResourceIdOf(replica), user: this.readerUser })),
+    ]);
+  }
+
+  /** The proxy's resource id (`prx-...`), the last part of its ARN. */
+  private proxyResourceId(): string {
+    return Fn.select(6, Fn.split(':', this.proxy.dbProxyArn));
+  }
+
+  /**
+   * `rds-db:connect` on exactly `targets`. A grantee in this stack gets the statement in its own
+   * policy. A role in another stack gets a managed policy of this stack attached: the proxy's
+   * resource id is cut out of its ARN with Fn::Split, which CloudFormation does not accept around
+   * the Fn::GetStackOutput a consumer would read the ARN through (cfn-lint E1022), so the ARN is
+   * built here and the consumer only names the policy.
+   */
+  private grantConnectThrough(
+    grantee: iam.IGrantable,
+    policyId: string,
+    targets: ReadonlyArray<{ resourceId: string; user: string }>,
+  ): iam.Grant {
+    const principal = grantee.grantPrincipal;
+    const arns = targets.map(({ resourceId, user }) => dbUserArn(this, resourceId, user));
+    if (!(principal instanceof iam.Role) || Stack.of(principal) === Stack.of(this)) {
+      return iam.Grant.addToPrincipal({ grantee, actions: ['rds-db:connect'], resourceArns: arns });
+    }
+    const policy =
+      (this.node.tryFindChild(policyId) as iam.ManagedPolicy | undefined) ??
+      new iam.ManagedPolicy(this, policyId, {
+        description: `Connect to ${this.node.path} with IAM as ${targets[0]?.user ?? ''} only`,
+        statements: [new iam.PolicyStatement({ actions: ['rds-db:connect'], resources: arns })],
+      });
+    principal.addManagedPolicy(policy);
+    return iam.Grant.drop(grantee, `rds-db:connect through the managed policy ${policyId}`);
   }
 
   /**

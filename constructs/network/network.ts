@@ -390,9 +390,10 @@ function ownAccountOnly(actions: string[], resources: string[], resourceAccount 
  * The S3 gateway endpoint carries the buckets of this account, for its principals, and ECR's image
  * layers, which live in an AWS-owned bucket and are fetched through a URL that ECR presigns (so
  * neither the principal nor the bucket is ours: "Minimum Amazon S3 bucket permissions for Amazon
- * ECR", ECR user guide, VPC endpoints). Nothing else in these tiers reads AWS-owned buckets: Lambda
- * code, RDS and ElastiCache do not come through the VPC. A bucket of another account, or ours with
- * foreign credentials, is refused.
+ * ECR", ECR user guide, VPC endpoints), and the responses custom resources in the VPC send to
+ * CloudFormation's AWS-owned response buckets. Nothing else in these tiers reaches AWS-owned
+ * buckets: Lambda code, RDS and ElastiCache do not come through the VPC. A bucket of another
+ * account, or ours with foreign credentials, is refused.
  */
 function restrictS3Endpoint(endpoint: ec2.GatewayVpcEndpoint): void {
   const { region } = Stack.of(endpoint);
@@ -403,6 +404,20 @@ function restrictS3Endpoint(endpoint: ec2.GatewayVpcEndpoint): void {
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:GetObject'],
       resources: [`arn:${Aws.PARTITION}:s3:::prod-${region}-starport-layer-bucket/*`],
+    }),
+  );
+  // A custom resource's function in the VPC answers CloudFormation with a PUT to a presigned URL of
+  // an AWS-owned bucket, which goes through this gateway: refused, the stack operation would hang
+  // until CloudFormation's custom-resource timeout (an hour) and then fail.
+  endpoint.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudFormationResponses',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [
+        `arn:${Aws.PARTITION}:s3:::cloudformation-custom-resource-response-*/*`,
+        `arn:${Aws.PARTITION}:s3:::cloudformation-waitcondition-*/*`,
+      ],
     }),
   );
 }

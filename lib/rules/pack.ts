@@ -12,6 +12,7 @@ import { retainedNameReleasedOnFailedCreate } from './retained-name-released-on-
 import { route53RoutingHealthCheck } from './route53-routing-health-check';
 import type { DeployReadinessRule } from './rule';
 import { s3AccessLogDestinationUnlocked } from './s3-access-log-destination-unlocked';
+import { s3GatewayPolicyAllowsServiceBuckets } from './s3-gateway-policy-allows-service-buckets';
 import { s3BucketPolicyServiceSourceCondition } from './s3-bucket-policy-service-source-condition';
 import { s3ObjectLockDefaultRetention } from './s3-object-lock-default-retention';
 import { securityGroupInlineEgress } from './security-group-inline-egress';
@@ -37,6 +38,7 @@ export const DEPLOY_READINESS_RULES: readonly DeployReadinessRule[] = [
   s3BucketPolicyServiceSourceCondition,
   ecrRepositoryCustomerKey,
   retainedNameReleasedOnFailedCreate,
+  s3GatewayPolicyAllowsServiceBuckets,
   taskSecretNotRotatedUnderTasks,
 ];
 

@@ -151,4 +151,9 @@ describe('PostgresDatabase credential rotation', () => {
     const runtimes = Object.values(t.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Runtime);
     expect(runtimes).toEqual(['nodejs24.x', 'nodejs24.x']);
   });
+
+  test('the master password rotates on its schedule only, never during the deploy the bootstrap reads it in', () => {
+    const t = Template.fromStack(testDatabase().stack);
+    t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotateImmediatelyOnUpdate: false });
+  });
 });

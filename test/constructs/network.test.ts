@@ -180,7 +180,7 @@ describe('Network endpoints', () => {
     }
   });
 
-  test("the S3 gateway carries this account's buckets for its principals, and ECR's image layers", () => {
+  test("the S3 gateway carries this account's buckets for its principals, ECR's image layers and CloudFormation responses", () => {
     const { stack } = build();
     const [gateway] = Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint'));
     expect(gateway?.Properties.PolicyDocument.Statement).toEqual([
@@ -201,6 +201,20 @@ describe('Network endpoints', () => {
         Resource: {
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-eu-west-1-starport-layer-bucket/*']],
         },
+      },
+      {
+        // Custom resources in the VPC answer CloudFormation through presigned URLs of AWS-owned
+        // buckets: refused, every such stack operation would hang for an hour, then fail.
+        Sid: 'CloudFormationResponses',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 's3:PutObject',
+        Resource: [
+          {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::cloudformation-custom-resource-response-*/*']],
+          },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::cloudformation-waitcondition-*/*']] },
+        ],
       },
     ]);
   });
