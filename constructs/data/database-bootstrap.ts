@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { Aws, CfnResource, CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -193,7 +193,6 @@ export class DatabaseBootstrap extends Construct implements ec2.IConnectable {
       securityGroups: [securityGroup],
       environment: {
         MASTER_SECRET_ARN: props.masterSecret.secretArn,
-        SECRETS_MANAGER_ENDPOINT: `https://secretsmanager.${Aws.REGION}.${Aws.URL_SUFFIX}`,
         // Node.js 20+ runtimes no longer trust the Amazon CAs (RDS's among them) by default.
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },

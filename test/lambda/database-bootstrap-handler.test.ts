@@ -1,10 +1,10 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   fetchMasterCredential,
   handler,
   summarize,
-  type AwsEnvironment,
   type BootstrapEvent,
 } from '../../constructs/data/lambda/database-bootstrap';
 
@@ -37,14 +37,14 @@ async function fakeEndpoint(answer: { status: number; body: unknown }) {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const aws: AwsEnvironment = {
+  // The real SDK client, pointed at the local endpoint: what goes over the wire is the SDK's own.
+  const client = new SecretsManagerClient({
     region: 'eu-west-1',
-    accessKeyId: 'AKIDEXAMPLE',
-    secretAccessKey: 'secret',
-    sessionToken: 'session-token',
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-  };
-  return { requests, aws, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session-token' },
+    maxAttempts: 1,
+  });
+  return { requests, client, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 describe('database bootstrap handler', () => {
@@ -64,14 +64,14 @@ describe('database bootstrap handler', () => {
     );
   });
 
-  test('reads the master credential with a signed GetSecretValue call', async () => {
+  test('reads the master credential with the SDK client: a signed GetSecretValue call', async () => {
     const endpoint = await fakeEndpoint({
       status: 200,
       body: { SecretString: JSON.stringify({ username: 'app_admin', password: 'pw', host: 'h', port: 5432 }) },
     });
     try {
       await expect(
-        fetchMasterCredential('arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', endpoint.aws),
+        fetchMasterCredential('arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', endpoint.client),
       ).resolves.toEqual({
         username: 'app_admin',
         password: 'pw',
@@ -96,8 +96,8 @@ describe('database bootstrap handler', () => {
       body: { __type: 'AccessDeniedException', message: 'not authorized' },
     });
     try {
-      await expect(fetchMasterCredential('arn:secret', endpoint.aws)).rejects.toThrow(
-        /GetSecretValue failed: HTTP 400 .*AccessDeniedException/,
+      await expect(fetchMasterCredential('arn:secret', endpoint.client)).rejects.toThrow(
+        /GetSecretValue failed: AccessDeniedException: not authorized/,
       );
     } finally {
       await endpoint.close();

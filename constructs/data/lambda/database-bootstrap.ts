@@ -3,11 +3,10 @@
  * database bootstrap (bootstrap-sql.ts) to the primary with the master credential.
  *
  * Create and Update apply the spec; Delete keeps the roles (see DatabaseBootstrap). Bundled by
- * esbuild with `pg`; the master secret is read with a signed Secrets Manager call of its own (the
- * installed signer, no SDK client), so nothing depends on the SDK version the runtime ships.
+ * esbuild with `pg`; the AWS SDK v3 Secrets Manager client comes with the Lambda runtime (left out
+ * of the bundle).
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client } from 'pg';
 import { applyBootstrap, validateBootstrapSpec, type BootstrapSpec } from './bootstrap-sql';
 
@@ -38,74 +37,22 @@ export interface MasterCredential {
   readonly password: string;
 }
 
-/** AWS credentials and region, as Lambda puts them in the environment. */
-export interface AwsEnvironment {
-  readonly region: string;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-  /** Secrets Manager endpoint, e.g. `https://secretsmanager.eu-west-1.amazonaws.com`. */
-  readonly endpoint: string;
-}
-
-export function awsEnvironment(env: Record<string, string | undefined>): AwsEnvironment {
-  const required = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value === '') {
-      throw new Error(`${name} is not set`);
-    }
-    return value;
-  };
-  return {
-    region: required('AWS_REGION'),
-    accessKeyId: required('AWS_ACCESS_KEY_ID'),
-    secretAccessKey: required('AWS_SECRET_ACCESS_KEY'),
-    sessionToken: env.AWS_SESSION_TOKEN,
-    endpoint: required('SECRETS_MANAGER_ENDPOINT'),
-  };
-}
-
-/** `GetSecretValue` of `secretId` (ARN), parsed as the master credential JSON. */
-export async function fetchMasterCredential(secretId: string, aws: AwsEnvironment): Promise<MasterCredential> {
-  const url = new URL(aws.endpoint);
-  const body = JSON.stringify({ SecretId: secretId });
-  const signer = new SignatureV4({
-    service: 'secretsmanager',
-    region: aws.region,
-    sha256: Sha256,
-    credentials: {
-      accessKeyId: aws.accessKeyId,
-      secretAccessKey: aws.secretAccessKey,
-      sessionToken: aws.sessionToken,
-    },
-  });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: url.port === '' ? undefined : Number(url.port),
-    path: '/',
-    headers: {
-      host: url.host,
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'secretsmanager.GetSecretValue',
-    },
-    body,
-  });
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: signed.headers,
-    body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  if (!response.ok) {
-    // The error body names the error type and message, never the secret.
-    throw new Error(`Secrets Manager GetSecretValue failed: HTTP ${response.status} ${text.slice(0, 300)}`);
+/**
+ * `GetSecretValue` of `secretId` (ARN), parsed as the master credential JSON. The error names the
+ * service's error type and message, never the secret.
+ */
+export async function fetchMasterCredential(
+  secretId: string,
+  client: SecretsManagerClient = new SecretsManagerClient({}),
+): Promise<MasterCredential> {
+  let secretString: string | undefined;
+  try {
+    ({ SecretString: secretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId })));
+  } catch (error) {
+    const { name, message } = error as Error;
+    throw new Error(`Secrets Manager GetSecretValue failed: ${name}: ${message}`, { cause: error });
   }
-  const secret = JSON.parse(
-    (JSON.parse(text) as { SecretString?: string }).SecretString ?? '{}',
-  ) as Partial<MasterCredential>;
+  const secret = JSON.parse(secretString ?? '{}') as Partial<MasterCredential>;
   if (typeof secret.username !== 'string' || typeof secret.password !== 'string') {
     throw new Error('the master secret has no username and password');
   }
@@ -140,7 +87,7 @@ export async function handler(event: BootstrapEvent): Promise<BootstrapResponse>
   if (secretArn === undefined || secretArn === '') {
     throw new Error('MASTER_SECRET_ARN is not set');
   }
-  const credential = await fetchMasterCredential(secretArn, awsEnvironment(process.env));
+  const credential = await fetchMasterCredential(secretArn);
   const client = new Client({
     host: properties.Host,
     port: Number(properties.Port),
