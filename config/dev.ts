@@ -86,6 +86,14 @@ export const dev: EnvironmentConfigInput = {
       blockedCountries: [],
     },
   },
+  monitoring: {
+    // Dev records alarm states but notifies nobody: no subscriptions, no alarm actions.
+    paging: false,
+    emails: [],
+    // No monitoring subscription: origin latency is not worth paying for in dev.
+    cloudFrontAdditionalMetrics: false,
+    thresholds: {},
+  },
   security: {
     // Set yours: the role(s) of this account that administer the environment's KMS keys. Each must
     // exist before the first deployment, or KMS rejects the key policy.

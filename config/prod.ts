@@ -94,6 +94,18 @@ export const prod: EnvironmentConfigInput = {
       blockedCountries: [],
     },
   },
+  monitoring: {
+    paging: true,
+    // Set yours: who is paged for prod (each address must confirm its subscription). An AWS Chatbot
+    // Slack channel can be added with slack: { workspaceId, channelId }.
+    emails: ['oncall@example.com'],
+    cloudFrontAdditionalMetrics: true,
+    thresholds: {
+      web5xxPercent: 2,
+      p99LatencyMs: 1500,
+      dbConnections: 400,
+    },
+  },
   security: {
     // Set yours: the role(s) of this account that administer the environment's KMS keys. Each must
     // exist before the first deployment, or KMS rejects the key policy.

@@ -487,6 +487,156 @@ export const environmentShape = z.strictObject({
         .describe('The web ACL in front of the distribution.'),
     })
     .describe('The CDN and web application firewall in front of the app (their stack lives in us-east-1).'),
+  monitoring: z
+    .strictObject({
+      paging: z
+        .boolean()
+        .describe(
+          'Whether alarms act: `true` subscribes `emails` (and `slack`) to the alarm topics and gives every alarm alarm and OK actions; `false` (dev) records alarm states in CloudWatch but notifies nobody (no subscriptions, no actions).',
+        ),
+      emails: distinct(
+        z.email({ error: 'must be an e-mail address, e.g. oncall@example.com' }),
+        'e-mail addresses',
+      ).describe(
+        'Addresses subscribed to both alarm topics (the paging one and the notifications one) where `paging` is on; each must confirm the subscription AWS mails it. Ignored where `paging` is off.',
+      ),
+      slack: z
+        .strictObject({
+          workspaceId: z
+            .string()
+            .regex(/^[0-9A-Z]{1,255}$/, { error: 'must be the Slack workspace ID, e.g. T0123456789' })
+            .describe(
+              'Slack workspace (team) ID, e.g. `T0123456789`; the workspace must first be authorized in the AWS Chatbot console of `account`.',
+            ),
+          channelId: z
+            .string()
+            .regex(/^[A-Za-z0-9]{1,255}$/, { error: 'must be the Slack channel ID, e.g. C0123456789' })
+            .describe('Slack channel ID, e.g. `C0123456789` (private channels must invite the AWS bot).'),
+        })
+        .optional()
+        .describe(
+          'An AWS Chatbot Slack channel that receives both alarm topics where `paging` is on. Without it, e-mail only.',
+        ),
+      cloudFrontAdditionalMetrics: z
+        .boolean()
+        .default(true)
+        .describe(
+          'CloudFront additional metrics (a monitoring subscription, billed per distribution): needed for the origin latency alarm, which exists only with them.',
+        ),
+      thresholds: z
+        .strictObject({
+          web5xxPercent: z
+            .number()
+            .gt(0)
+            .max(100)
+            .default(5)
+            .describe('Alarm when more than this percentage of the answers of the tasks are 5xx, over 5 minutes.'),
+          p99LatencyMs: positiveCount
+            .default(2000)
+            .describe('Alarm when the p99 target response time exceeds this, in milliseconds.'),
+          webCpuPercent: z
+            .number()
+            .gt(0)
+            .max(100)
+            .default(85)
+            .describe("Alarm when the service's average CPU utilization exceeds this, in percent."),
+          webMemoryPercent: z
+            .number()
+            .gt(0)
+            .max(100)
+            .default(85)
+            .describe("Alarm when the service's average memory utilization exceeds this, in percent."),
+          dbCpuPercent: z
+            .number()
+            .gt(0)
+            .max(100)
+            .default(80)
+            .describe("Alarm when the database primary's CPU utilization exceeds this, in percent."),
+          dbFreeableMemoryMiB: positiveCount
+            .default(128)
+            .describe("Alarm when the database primary's freeable memory falls below this, in MiB."),
+          dbFreeStorageGiB: positiveCount
+            .default(5)
+            .describe("Alarm when the database primary's free storage falls below this, in GiB."),
+          dbConnections: positiveCount
+            .default(200)
+            .describe('Alarm when the database primary has more connections than this.'),
+          replicaLagSeconds: positiveCount
+            .default(60)
+            .describe('Alarm when a read replica lags more than this, in seconds (only with read replicas).'),
+          proxyConnectionErrors: positiveCount
+            .default(5)
+            .describe('Alarm when RDS Proxy fails to set up more than this many database connections in 5 minutes.'),
+          cacheCpuPercent: z
+            .number()
+            .gt(0)
+            .max(100)
+            .default(90)
+            .describe("Alarm when a cache node's host CPU utilization exceeds this, in percent."),
+          cacheEngineCpuPercent: z
+            .number()
+            .gt(0)
+            .max(100)
+            .default(90)
+            .describe("Alarm when a cache node's engine (main thread) CPU utilization exceeds this, in percent."),
+          cacheMemoryPercent: z
+            .number()
+            .gt(0)
+            .max(100)
+            .default(80)
+            .describe('Alarm when a cache node uses more than this percentage of its memory for data.'),
+          cacheEvictions: z
+            .number()
+            .int()
+            .nonnegative()
+            .default(100)
+            .describe('Alarm when the cache evicts more than this many keys in 5 minutes.'),
+          cacheReplicationLagSeconds: positiveCount
+            .default(30)
+            .describe('Alarm when a cache replica lags more than this, in seconds (only with replicas).'),
+          cloudFront5xxPercent: z
+            .number()
+            .gt(0)
+            .max(100)
+            .default(5)
+            .describe('Alarm when more than this percentage of CloudFront viewer answers are 5xx, over 5 minutes.'),
+          originLatencyMs: positiveCount
+            .default(3000)
+            .describe(
+              "Alarm when CloudFront's average origin latency exceeds this, in milliseconds (with `cloudFrontAdditionalMetrics`).",
+            ),
+          wafBlockedPerFiveMinutes: positiveCount
+            .default(1000)
+            .describe(
+              'Alarm when the web ACL blocks more than this many requests in 5 minutes (an attack, or a rule misfiring).',
+            ),
+          anomalyStandardDeviations: z
+            .number()
+            .gt(0)
+            .max(10)
+            .default(3)
+            .describe(
+              'Width of the expected band of the request count and latency anomaly alarms, in standard deviations.',
+            ),
+        })
+        .prefault({})
+        .describe('Alarm thresholds; each has a default.'),
+    })
+    .superRefine((monitoring, ctx) => {
+      // Paging nobody would deploy alarms with actions that reach no one: silent, but looking loud.
+      if (monitoring.paging && monitoring.emails.length === 0 && monitoring.slack === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['emails'],
+          input: monitoring.emails,
+          message:
+            'paging is on but nobody is subscribed: list at least one address (or set slack), or turn paging off',
+        });
+      }
+    })
+    .describe(
+      'Alarms and who they reach. Two topics per region with alarms: the composite "service degraded" alarm pages (topic `<prefix>-paging`), component alarms notify (`<prefix>-notifications`).',
+    ),
   /** Default retention of application and audit log groups, in days. */
   logRetentionDays: retentionDays.describe(
     'Default retention of application and audit log groups, in days (a CloudWatch Logs retention period).',

@@ -90,6 +90,17 @@ export const staging: EnvironmentConfigInput = {
       blockedCountries: [],
     },
   },
+  monitoring: {
+    paging: true,
+    // Set yours: who receives staging's alarms (each address must confirm its subscription).
+    emails: ['oncall@example.com'],
+    cloudFrontAdditionalMetrics: true,
+    thresholds: {
+      // Staging runs little traffic: a few failed requests are already a large share.
+      web5xxPercent: 10,
+      p99LatencyMs: 3000,
+    },
+  },
   security: {
     // Set yours: the role(s) of this account that administer the environment's KMS keys. Each must
     // exist before the first deployment, or KMS rejects the key policy.

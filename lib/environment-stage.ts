@@ -3,9 +3,9 @@ import type { Construct } from 'constructs';
 import { ENVIRONMENT_NAMES, PROJECT_TITLE, type EnvironmentConfig, type EnvironmentName } from '../config';
 import { CLOUDFRONT_REGION } from '../constructs/edge';
 import { ClosedEgress, GeneratedProviderLint } from '../constructs/shared';
-import { ComputeStack, DataStack, EdgeStack, NetworkStack, RegistryStack } from '../stacks';
+import { ComputeStack, DataStack, EdgeStack, MonitoringStack, NetworkStack, RegistryStack } from '../stacks';
 import type { EnvironmentStackProps } from '../stacks';
-import { computeProps, dataProps, edgeProps, networkProps, registryProps } from './layers';
+import { computeProps, dataProps, edgeProps, monitoringProps, networkProps, registryProps } from './layers';
 
 /** Properties of an {@link EnvironmentStage}. */
 export interface EnvironmentStageProps extends StageProps {
@@ -55,6 +55,8 @@ export class EnvironmentStage extends Stage {
   public readonly compute: ComputeStack;
   /** The edge layer, in us-east-1. */
   public readonly edge: EdgeStack;
+  /** Alarms and their topics, in the home region (the edge's alarms live in the edge stack). */
+  public readonly monitoring: MonitoringStack;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     const { config } = props;
@@ -94,6 +96,12 @@ export class EnvironmentStage extends Stage {
 
     // The service runs an image of the registry's repository, referenced by name.
     this.compute.addStackDependency(this.registry);
+
+    this.monitoring = new MonitoringStack(this, 'Monitoring', {
+      ...common,
+      description: `${PROJECT_TITLE} ${config.name}: alarm topics and alarms of the service, database and cache`,
+      ...monitoringProps(config, this.compute, this.data),
+    });
 
     this.edge = new EdgeStack(this, 'Edge', {
       ...common,

@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,8 +9,23 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { WebAcl, WebAclRules, WebDistribution, type BaselineWebAclRulesProps } from '../constructs/edge';
+import { AlarmTopic, EdgeAlarms, type EdgeAlarmThresholds } from '../constructs/observability';
 import { EncryptionKey } from '../constructs/security';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
+import type { AlarmRecipientsProps } from './monitoring-stack';
+
+/** The edge's alarms, in us-east-1 where CloudFront and its web ACL publish their metrics. */
+export interface EdgeMonitoringProps {
+  /** Who the alarms reach (the same people as the home region's). */
+  readonly recipients: AlarmRecipientsProps;
+  /** Thresholds. */
+  readonly thresholds: EdgeAlarmThresholds;
+  /**
+   * CloudFront additional metrics (a monitoring subscription, billed per distribution), and the
+   * origin latency alarm that needs them.
+   */
+  readonly additionalMetrics: boolean;
+}
 
 /** The environment's public DNS. */
 export interface EdgeDomainProps {
@@ -52,6 +67,8 @@ export interface EdgeStackProps extends EnvironmentStackProps {
   readonly removalPolicy: RemovalPolicy;
   /** Administrators of the stack's KMS key (`EncryptionKey.administrators`). */
   readonly keyAdministrators: iam.IPrincipal[];
+  /** The edge's alarms and who they reach. */
+  readonly monitoring: EdgeMonitoringProps;
 }
 
 /**
@@ -65,6 +82,9 @@ export class EdgeStack extends EnvironmentStack {
   public readonly webAcl: WebAcl;
   public readonly distribution: WebDistribution;
   public readonly certificate?: acm.ICertificate;
+  /** The topic the edge alarms notify (us-east-1: alarms act on topics of their own region only). */
+  public readonly alarmTopic: AlarmTopic;
+  public readonly alarms: EdgeAlarms;
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     super(scope, id, props);
@@ -119,6 +139,34 @@ export class EdgeStack extends EnvironmentStack {
     new CfnOutput(this.distribution, 'DistributionId', {
       description: 'For cache invalidations after a deployment',
       value: this.distribution.distribution.distributionId,
+    });
+
+    const { monitoring } = props;
+    if (monitoring.additionalMetrics) {
+      new cloudfront.CfnMonitoringSubscription(this, 'AdditionalMetrics', {
+        distributionId: this.distribution.distribution.distributionId,
+        monitoringSubscription: { realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: 'Enabled' } },
+      });
+    }
+    const alarmsKey = new EncryptionKey(this, 'AlarmsKey', {
+      description: `Edge alarm topic of ${props.name}`,
+      alias: `alias/${props.name}/edge-alarms`,
+      removalPolicy: props.removalPolicy,
+      administrators: props.keyAdministrators,
+    });
+    const { paging, emails, slack } = monitoring.recipients;
+    this.alarmTopic = new AlarmTopic(this, 'Notifications', {
+      topicName: `${props.name}-edge-notifications`,
+      encryptionKey: alarmsKey,
+      ...(paging ? { emails, slack } : {}),
+    });
+    this.alarms = new EdgeAlarms(this, 'Alarms', {
+      alarmNamePrefix: props.name,
+      distribution: this.distribution,
+      webAcl: this.webAcl,
+      originLatency: monitoring.additionalMetrics,
+      thresholds: monitoring.thresholds,
+      notificationTopic: paging ? this.alarmTopic.topic : undefined,
     });
 
     if (domain && zone && names) {

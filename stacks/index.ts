@@ -4,3 +4,4 @@ export * from './compute-stack';
 export * from './edge-stack';
 export * from './registry-stack';
 export * from './environment-stack';
+export * from './monitoring-stack';

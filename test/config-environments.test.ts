@@ -69,6 +69,7 @@ describe('adding an environment takes one registry entry', () => {
       'Data',
       'Registry',
       'Compute',
+      'Monitoring',
       'Edge',
     ]);
 

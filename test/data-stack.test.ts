@@ -406,7 +406,8 @@ describe.each(ENVIRONMENTS)('%s key policies, in every stack', (environment) => 
           statements: r.Properties?.KeyPolicy.Statement as any[],
         })),
       );
-    // Network: flow logs; Data: database, cache, storage, logs; Registry: images; Edge: WAF logs.
+    // Network: flow logs; Data: database, cache, storage, logs; Registry: images; Monitoring: alarm
+    // topics; Edge: WAF logs, edge alarm topic.
     expect(keys.map(({ key }) => key.split('/')[0])).toEqual([
       'Network',
       'Data',
@@ -414,6 +415,8 @@ describe.each(ENVIRONMENTS)('%s key policies, in every stack', (environment) => 
       'Data',
       'Data',
       'Registry',
+      'Monitoring',
+      'Edge',
       'Edge',
     ]);
     const data = ['kms:*', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];

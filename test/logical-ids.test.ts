@@ -54,10 +54,13 @@ const PROBE = [
 
 const EDGE = [
   'AWS::CloudFront::Distribution CdnF9DD0B44',
+  'AWS::KMS::Key AlarmsKey8B9C40AB',
   'AWS::KMS::Key LogsKeyA6AB43B2',
   'AWS::Logs::LogGroup WebAclLogs68403EB9',
   'AWS::WAFv2::WebACL WebAclE76B067C',
 ];
+/** The key of the alarm topics. */
+const MONITORING = ['AWS::KMS::Key AlarmsKey8B9C40AB'];
 /** With a domain: the certificate and the apex and www records. */
 const EDGE_DOMAIN = [
   'AWS::CertificateManager::Certificate Certificate4E7ABB08',
@@ -68,13 +71,14 @@ const EDGE_DOMAIN = [
 ];
 
 const PINNED: Record<EnvironmentName, Record<string, readonly string[]>> = {
-  dev: { Network: NETWORK, Data: DATA, Registry: REGISTRY, Compute: COMPUTE, Edge: EDGE },
+  dev: { Network: NETWORK, Data: DATA, Registry: REGISTRY, Compute: COMPUTE, Edge: EDGE, Monitoring: MONITORING },
   staging: {
     Network: NETWORK,
     Data: [...DATA, ...REPLICA_1],
     Registry: REGISTRY,
     Compute: [...COMPUTE, ...COMPUTE_DOMAIN, ...PROBE],
     Edge: [...EDGE, ...EDGE_DOMAIN],
+    Monitoring: MONITORING,
   },
   prod: {
     Network: NETWORK,
@@ -82,6 +86,7 @@ const PINNED: Record<EnvironmentName, Record<string, readonly string[]>> = {
     Registry: REGISTRY,
     Compute: [...COMPUTE, ...COMPUTE_DOMAIN, ...PROBE],
     Edge: [...EDGE, ...EDGE_DOMAIN],
+    Monitoring: MONITORING,
   },
 };
 

@@ -1,7 +1,7 @@
 import { ENVIRONMENTS, synthesized, templateJson } from './support/synth';
 
 /** Every environment has exactly these stacks: a new or missing one is a reviewed change. */
-const STACK_IDS = ['Compute', 'Data', 'Edge', 'Network', 'Registry'];
+const STACK_IDS = ['Compute', 'Data', 'Edge', 'Monitoring', 'Network', 'Registry'];
 
 /**
  * `template` without what the CLI adds for its own bookkeeping and that changes with any refactor:

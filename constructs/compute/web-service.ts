@@ -121,6 +121,13 @@ export interface IWebService extends IConstruct, ec2.IConnectable {
    * @default - average over 5 minutes
    */
   metricMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * The alarms that roll a deployment back (5xx rate and p95 latency over one-minute periods). They
+   * carry no actions: ECS watches them. Monitoring may build on them (a composite alarm that
+   * notifies), never add actions that would change what they do.
+   */
+  readonly rollbackAlarms: readonly cloudwatch.IAlarm[];
 }
 
 /**

@@ -154,8 +154,9 @@ export const COMPUTE_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ...acknowledge(
     [`${NIST}-CloudWatchAlarmAction`, `${HIPAA}-CloudWatchAlarmAction`, guard('cloudwatch_alarm_action_check')],
     'Compute/Web/RollbackAlarms',
-    'These alarms act through ECS: a deployment in progress rolls back when one fires. Paging routes belong ' +
-      'to the observability layer, which is not built yet.',
+    'These alarms act through ECS: a deployment in progress rolls back when one fires. They notify through ' +
+      'the composite Monitoring/Alarms/DeploymentRollback alarm: an action here would make the compute stack ' +
+      'reference the monitoring stack, which reads it (a cycle).',
   ),
   ...acknowledge(
     [guard('cloudwatch_log_group_encrypted_check')],

@@ -6,6 +6,7 @@ import type { Finding } from '../compliance';
 import { COMPUTE_ACKNOWLEDGMENTS } from './compute';
 import { DATA_ACKNOWLEDGMENTS } from './data';
 import { EDGE_ACKNOWLEDGMENTS } from './edge';
+import { MONITORING_ACKNOWLEDGMENTS } from './monitoring';
 import { NETWORK_ACKNOWLEDGMENTS } from './network';
 import type { AcknowledgmentEntry, Condition } from './shared';
 
@@ -20,6 +21,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ...DATA_ACKNOWLEDGMENTS,
   ...COMPUTE_ACKNOWLEDGMENTS,
   ...EDGE_ACKNOWLEDGMENTS,
+  ...MONITORING_ACKNOWLEDGMENTS,
 ];
 
 /**

@@ -3,6 +3,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { PROJECT_TITLE, resourcePrefixOf, type EnvironmentConfig } from '../../config';
 import type { ComputeStack, DataStack, EdgeStackProps, EnvironmentStackProps } from '../../stacks';
 import { keyAdministratorsOf, removalPolicyOf } from './common';
+import { alarmRecipientsOf } from './monitoring';
 
 const PRICE_CLASSES = {
   PriceClass_100: cloudfront.PriceClass.PRICE_CLASS_100,
@@ -47,5 +48,14 @@ export function edgeProps(
     logRetention: config.logRetentionDays as logs.RetentionDays,
     removalPolicy: removalPolicyOf(config),
     keyAdministrators: keyAdministratorsOf(config),
+    monitoring: {
+      recipients: alarmRecipientsOf(config),
+      additionalMetrics: config.monitoring.cloudFrontAdditionalMetrics,
+      thresholds: {
+        cloudFront5xxPercent: config.monitoring.thresholds.cloudFront5xxPercent,
+        originLatencyMs: config.monitoring.thresholds.originLatencyMs,
+        wafBlockedPerFiveMinutes: config.monitoring.thresholds.wafBlockedPerFiveMinutes,
+      },
+    },
   };
 }

@@ -8,3 +8,4 @@ export * from './data';
 export * from './registry';
 export * from './compute';
 export * from './edge';
+export * from './monitoring';

@@ -28,6 +28,7 @@ describe('first-deploy plan', () => {
       "build and push 333333333333.dkr.ecr.eu-west-1.amazonaws.com/learning-assistant/prod/web:0.1.0 (linux/arm64, the tasks' platform)",
       'create Prod-Data (eu-west-1)',
       'create Prod-Compute (eu-west-1)',
+      'create Prod-Monitoring (eu-west-1)',
       'create Prod-Edge (us-east-1)',
     ]);
     for (const step of plan.filter((s) => s.stack !== undefined)) {
@@ -49,7 +50,7 @@ describe('first-deploy plan', () => {
   test('dev builds its image as a CDK asset: no push step', () => {
     const titles = firstDeployPlan(config('dev'), { stageId: 'Dev' }).map((s) => s.title);
     expect(titles.some((title) => title.includes('push'))).toBe(false);
-    expect(titles).toHaveLength(6);
+    expect(titles).toHaveLength(7);
   });
 
   test('recovery names the protected resources of staging and prod, and none in dev', () => {
@@ -78,8 +79,8 @@ describe('first-deploy command', () => {
   test('--dry-run prints every step and runs nothing', () => {
     const result = run(['--env', 'prod', '--dry-run', '--cdk', FAKE_CDK], { FAKE_CDK_LOG: log });
     expect(result.code).toBe(0);
-    expect(result.out).toContain('First deploy of prod: 8 steps (dry run: nothing is run)');
-    expect(result.out).toContain('[8/8] create Prod-Edge (us-east-1)');
+    expect(result.out).toContain('First deploy of prod: 9 steps (dry run: nothing is run)');
+    expect(result.out).toContain('[9/9] create Prod-Edge (us-east-1)');
     expect(calls()).toEqual([]);
   });
 
@@ -92,6 +93,7 @@ describe('first-deploy command', () => {
       'deploy Dev/Registry',
       'deploy Dev/Data',
       'deploy Dev/Compute',
+      'deploy Dev/Monitoring',
       'deploy Dev/Edge',
     ]);
     expect(result.out).toContain('Then check:');
@@ -101,7 +103,7 @@ describe('first-deploy command', () => {
     const result = run(['--env', 'dev', '--cdk', FAKE_CDK], { FAKE_CDK_LOG: log, FAKE_CDK_FAIL_ON: 'Dev/Data' });
     expect(result.code).toBe(1);
     expect(calls().at(-1)).toMatch(/^deploy Dev\/Data /);
-    expect(result.err).toContain('[4/6] failed after');
+    expect(result.err).toContain('[4/7] failed after');
     expect(result.err).toContain('(exit 3): create Dev-Data (eu-west-1)');
     expect(result.err).toContain('Dev-Data stopped in CREATE_FAILED and kept what it created (--no-rollback).');
   });

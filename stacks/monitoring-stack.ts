@@ -1,0 +1,116 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import type { IWebService } from '../constructs/compute';
+import type { ICacheCluster, IPostgresDatabase } from '../constructs/data';
+import {
+  AlarmTopic,
+  ServiceAlarms,
+  type AlarmTopicSlackChannel,
+  type ServiceAlarmThresholds,
+} from '../constructs/observability';
+import { EncryptionKey } from '../constructs/security';
+import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
+
+/** Who the alarms of a region reach. */
+export interface AlarmRecipientsProps {
+  /**
+   * Whether alarms act. Without it the topics exist but have no subscriptions, and alarms have no
+   * actions: they record their states and tell nobody.
+   */
+  readonly paging: boolean;
+  /** Addresses subscribed to both topics where `paging` is on. */
+  readonly emails: readonly string[];
+  /**
+   * Slack channel subscribed to both topics where `paging` is on.
+   *
+   * @default - none
+   */
+  readonly slack?: AlarmTopicSlackChannel;
+}
+
+/** Properties of a {@link MonitoringStack}. */
+export interface MonitoringStackProps extends EnvironmentStackProps {
+  /** Name prefix of topics and alarms, e.g. `learning-assistant-prod`. */
+  readonly name: string;
+  /** Who the alarms reach. */
+  readonly recipients: AlarmRecipientsProps;
+  /** The web service (compute stack). */
+  readonly web: IWebService;
+  /** The service's lower task bound. */
+  readonly minTasks: number;
+  /** The database and cache (data stack). */
+  readonly database: IPostgresDatabase;
+  readonly databaseReplicas: boolean;
+  readonly cache: ICacheCluster;
+  readonly cacheReplicas: boolean;
+  /** Alarm thresholds. */
+  readonly thresholds: ServiceAlarmThresholds;
+  /** Removal of the topics' key. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Administrators of the topics' key (`EncryptionKey.administrators`). */
+  readonly keyAdministrators: iam.IPrincipal[];
+}
+
+/** The two alarm topics of a region, sharing one key. */
+export interface AlarmTopics {
+  /** Where composite alarms over user-facing signals page. */
+  readonly paging: AlarmTopic;
+  /** Where component alarms notify. */
+  readonly notifications: AlarmTopic;
+}
+
+/**
+ * Creates the paging and notification topics of one region, encrypted with one key, subscribed to
+ * the recipients where paging is on.
+ */
+export function createAlarmTopics(
+  scope: Construct,
+  props: Pick<MonitoringStackProps, 'name' | 'recipients' | 'removalPolicy' | 'keyAdministrators'>,
+): AlarmTopics {
+  const key = new EncryptionKey(scope, 'AlarmsKey', {
+    description: `Alarm topics of ${props.name}`,
+    alias: `alias/${props.name}/alarms`,
+    removalPolicy: props.removalPolicy,
+    administrators: props.keyAdministrators,
+  });
+  const { paging, emails, slack } = props.recipients;
+  const subscribers = paging ? { emails, slack } : {};
+  return {
+    paging: new AlarmTopic(scope, 'Paging', { topicName: `${props.name}-paging`, encryptionKey: key, ...subscribers }),
+    notifications: new AlarmTopic(scope, 'Notifications', {
+      topicName: `${props.name}-notifications`,
+      encryptionKey: key,
+      ...subscribers,
+    }),
+  };
+}
+
+/**
+ * The monitoring layer of one environment in its home region: the alarm topics and the alarms of
+ * the web service, database and cache. It reads their metrics' dimensions through weak cross-stack
+ * references, so it deploys after the compute and data stacks and locks neither. Composite alarms
+ * page; the rest notify (see `ServiceAlarms`).
+ */
+export class MonitoringStack extends EnvironmentStack {
+  public readonly topics: AlarmTopics;
+  public readonly alarms: ServiceAlarms;
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id, props);
+    this.topics = createAlarmTopics(this, props);
+    const act = props.recipients.paging;
+    this.alarms = new ServiceAlarms(this, 'Alarms', {
+      alarmNamePrefix: props.name,
+      web: props.web,
+      minTasks: props.minTasks,
+      database: props.database,
+      databaseReplicas: props.databaseReplicas,
+      cache: props.cache,
+      cacheReplicas: props.cacheReplicas,
+      thresholds: props.thresholds,
+      notificationTopic: act ? this.topics.notifications.topic : undefined,
+      pagingTopic: act ? this.topics.paging.topic : undefined,
+    });
+  }
+}

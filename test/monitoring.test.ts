@@ -1,0 +1,240 @@
+import type { EnvironmentName } from '../config';
+import { committedConfigs, schemaMessages } from './support/config';
+import { ENVIRONMENTS, resources, type Resource } from './support/synth';
+
+const configs = committedConfigs();
+const prefixOf = (environment: EnvironmentName) => `learning-assistant-${environment}`;
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+
+/** `monitoring.paging`: staging and prod page, dev records silently. The first test pins this to config. */
+const PAGING = { dev: false, staging: true, prod: true } as const;
+/** Read replicas (database) and cache replicas: replica-lag alarms exist only with them. */
+const REPLICAS = { dev: false, staging: true, prod: true } as const;
+/** `monitoring.cloudFrontAdditionalMetrics`: the origin latency alarm exists only with them. */
+const ADDITIONAL_METRICS = { dev: false, staging: true, prod: true } as const;
+
+type Alarm = [string, Resource];
+
+function alarmsOf(environment: EnvironmentName, stackId: string): Alarm[] {
+  return resources(environment, stackId, 'AWS::CloudWatch::Alarm');
+}
+function compositesOf(environment: EnvironmentName, stackId: string): Alarm[] {
+  return resources(environment, stackId, 'AWS::CloudWatch::CompositeAlarm');
+}
+function named(alarms: Alarm[], suffix: string): Resource {
+  const found = alarms.filter(([, alarm]) => String(alarm.Properties?.AlarmName).endsWith(`-${suffix}`));
+  if (found.length !== 1) throw new Error(`${found.length} alarms named *-${suffix}`);
+  return found[0]![1];
+}
+const nameOf = (alarm: Resource) => String(alarm.Properties?.AlarmName);
+/** The logical ID of the topic an action list names (`{ Ref: <topic> }`). */
+const topicsOf = (actions: unknown): string[] =>
+  ((actions ?? []) as Array<{ Ref?: string }>).map((action) => action.Ref ?? JSON.stringify(action));
+const topicId = (environment: EnvironmentName, stackId: string, construct: string) => {
+  const [id] = resources(environment, stackId, 'AWS::SNS::Topic').find(([logicalId]) =>
+    logicalId.startsWith(`${construct}Topic`),
+  ) ?? [undefined];
+  if (id === undefined) throw new Error(`no ${construct} topic in ${environment}/${stackId}`);
+  return id;
+};
+
+test('the tables follow config', () => {
+  for (const environment of ENVIRONMENTS) {
+    const config = configs[environment];
+    expect(config.monitoring.paging).toBe(PAGING[environment]);
+    expect(config.database.readReplicas > 0).toBe(REPLICAS[environment]);
+    expect(config.cache.replicasPerShard > 0).toBe(REPLICAS[environment]);
+    expect(config.monitoring.cloudFrontAdditionalMetrics).toBe(ADDITIONAL_METRICS[environment]);
+  }
+});
+
+describe('monitoring config', () => {
+  test('e-mail addresses are validated', () => {
+    expect(schemaMessages('monitoring.emails.0', (c) => (c.monitoring.emails = ['oncall']))).toEqual([
+      'must be an e-mail address, e.g. oncall@example.com',
+    ]);
+  });
+
+  test('paging with nobody to page is refused', () => {
+    expect(schemaMessages('monitoring.emails', (c) => (c.monitoring.emails = []))).toEqual([
+      'paging is on but nobody is subscribed: list at least one address (or set slack), or turn paging off',
+    ]);
+    expect(
+      schemaMessages('monitoring.emails', (c) => {
+        c.monitoring.emails = [];
+        c.monitoring.slack = { workspaceId: 'T0123456789', channelId: 'C0123456789' };
+      }),
+    ).toEqual([]);
+  });
+
+  test('thresholds default where an environment leaves them out', () => {
+    expect(configs.dev.monitoring.thresholds.web5xxPercent).toBe(5);
+    expect(configs.prod.monitoring.thresholds.web5xxPercent).toBe(2);
+  });
+});
+
+describe.each(ENVIRONMENTS)('%s', (environment) => {
+  const config = configs[environment];
+  const t = config.monitoring.thresholds;
+  const prefix = prefixOf(environment);
+  const regional = alarmsOf(environment, 'Monitoring');
+  const edge = alarmsOf(environment, 'Edge');
+
+  test('the home region has the web, database, cache and anomaly alarms, with thresholds from config', () => {
+    const expected: Record<string, number> = {
+      'Web-5xxRate': t.web5xxPercent,
+      'Web-LatencyP99': t.p99LatencyMs / 1000,
+      'Web-UnhealthyHosts': 0,
+      'Web-RunningTasks': config.compute.minTasks,
+      'Web-Cpu': t.webCpuPercent,
+      'Web-Memory': t.webMemoryPercent,
+      'Database-Cpu': t.dbCpuPercent,
+      'Database-FreeableMemory': t.dbFreeableMemoryMiB * MIB,
+      'Database-FreeStorage': t.dbFreeStorageGiB * GIB,
+      'Database-Connections': t.dbConnections,
+      'Database-ProxyConnectionErrors': t.proxyConnectionErrors,
+      'Cache-Cpu': t.cacheCpuPercent,
+      'Cache-EngineCpu': t.cacheEngineCpuPercent,
+      'Cache-Memory': t.cacheMemoryPercent,
+      'Cache-Evictions': t.cacheEvictions,
+      ...(REPLICAS[environment] && {
+        'Database-ReplicaLag': t.replicaLagSeconds,
+        'Cache-ReplicationLag': t.cacheReplicationLagSeconds,
+      }),
+    };
+    const thresholds = Object.fromEntries(
+      regional
+        .filter(([, alarm]) => alarm.Properties?.Threshold !== undefined)
+        .map(([, alarm]) => [nameOf(alarm).slice(prefix.length + 1), alarm.Properties?.Threshold as number]),
+    );
+    expect(thresholds).toEqual(expected);
+    // Lower bounds alarm below the threshold, the rest above it.
+    for (const low of ['Web-RunningTasks', 'Database-FreeableMemory', 'Database-FreeStorage']) {
+      expect(named(regional, low).Properties?.ComparisonOperator).toBe('LessThanThreshold');
+    }
+    expect(named(regional, 'Web-5xxRate').Properties?.ComparisonOperator).toBe('GreaterThanThreshold');
+  });
+
+  test('anomaly detection watches request count (both ways) and latency (upwards)', () => {
+    const requests = named(regional, 'Web-RequestCountAnomaly');
+    expect(requests.Properties?.ComparisonOperator).toBe('LessThanLowerOrGreaterThanUpperThreshold');
+    expect(JSON.stringify(requests.Properties?.Metrics)).toContain(
+      `ANOMALY_DETECTION_BAND(m0, ${t.anomalyStandardDeviations})`,
+    );
+    expect(named(regional, 'Web-LatencyAnomaly').Properties?.ComparisonOperator).toBe('GreaterThanUpperThreshold');
+  });
+
+  test('the edge alarms live in us-east-1, with thresholds from config', () => {
+    const thresholds = Object.fromEntries(
+      edge.map(([, alarm]) => [nameOf(alarm).slice(prefix.length + 1), alarm.Properties?.Threshold as number]),
+    );
+    expect(thresholds).toEqual({
+      'Edge-CloudFront5xxRate': t.cloudFront5xxPercent,
+      'Edge-WafBlockedSpike': t.wafBlockedPerFiveMinutes,
+      ...(ADDITIONAL_METRICS[environment] && { 'Edge-OriginLatency': t.originLatencyMs }),
+    });
+    expect(resources(environment, 'Edge', 'AWS::CloudFront::MonitoringSubscription')).toHaveLength(
+      ADDITIONAL_METRICS[environment] ? 1 : 0,
+    );
+  });
+
+  test('the composite "service degraded" alarm covers exactly the user-facing alarms', () => {
+    const composite = named(compositesOf(environment, 'Monitoring'), 'Web-ServiceDegraded');
+    const rule = JSON.stringify(composite.Properties?.AlarmRule);
+    const referenced = regional
+      .filter(([logicalId]) => rule.includes(`"${logicalId}"`))
+      .map(([, alarm]) => nameOf(alarm).slice(prefix.length + 1));
+    expect(referenced.sort()).toEqual(['Web-5xxRate', 'Web-LatencyP99', 'Web-RunningTasks', 'Web-UnhealthyHosts']);
+    // Any one of them in ALARM: ALARM(a) OR ALARM(b) OR ...
+    expect(rule.match(/ALARM\(/g)).toHaveLength(4);
+    expect(rule.match(/ OR /g)).toHaveLength(3);
+    expect(rule).not.toMatch(/ AND | NOT /);
+  });
+
+  test('the deployment-rollback alarms notify through a composite alarm, and keep no action of their own', () => {
+    const composite = named(compositesOf(environment, 'Monitoring'), 'Web-DeploymentRollback');
+    const rule = JSON.stringify(composite.Properties?.AlarmRule);
+    const rollback = alarmsOf(environment, 'Compute');
+    expect(rollback.length).toBeGreaterThan(0);
+    for (const [, alarm] of rollback) {
+      expect(alarm.Properties?.AlarmActions).toBeUndefined();
+      expect(alarm.Properties?.OKActions).toBeUndefined();
+    }
+    // The rule reads each rollback alarm's ARN from the compute stack.
+    expect(rule.match(/Fn::GetStackOutput/g)).toHaveLength(rollback.length);
+  });
+
+  test('topics are KMS-encrypted, and CloudWatch of this account alone may publish', () => {
+    for (const stackId of ['Monitoring', 'Edge']) {
+      const topics = resources(environment, stackId, 'AWS::SNS::Topic');
+      expect(topics.length).toBe(stackId === 'Monitoring' ? 2 : 1);
+      for (const [, topic] of topics) {
+        expect(topic.Properties?.KmsMasterKeyId).toEqual({
+          'Fn::GetAtt': [expect.stringMatching(/^AlarmsKey/), 'Arn'],
+        });
+      }
+      for (const [, policy] of resources(environment, stackId, 'AWS::SNS::TopicPolicy')) {
+        const statements = policy.Properties?.PolicyDocument.Statement as Array<Record<string, any>>;
+        const allows = statements.filter((statement) => statement.Effect === 'Allow');
+        expect(allows).toHaveLength(1);
+        expect(allows[0]!.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
+        expect(allows[0]!.Condition.StringEquals).toEqual({ 'aws:SourceAccount': config.account });
+        expect(
+          statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+        ).toBe(true);
+      }
+      const [[, key]] = resources(environment, stackId, 'AWS::KMS::Key').filter(([id]) =>
+        id.startsWith('AlarmsKey'),
+      ) as [Alarm];
+      const cloudWatch = (key.Properties?.KeyPolicy.Statement as Array<Record<string, any>>).filter(
+        (statement) => statement.Principal?.Service === 'cloudwatch.amazonaws.com',
+      );
+      expect(cloudWatch).toHaveLength(1);
+      expect(cloudWatch[0]!.Condition.StringEquals).toEqual({ 'aws:SourceAccount': config.account });
+    }
+  });
+
+  if (PAGING[environment]) {
+    test('every alarm has alarm and OK actions: component alarms notify, the service-degraded alarm pages', () => {
+      const notifications = topicId(environment, 'Monitoring', 'Notifications');
+      const paging = topicId(environment, 'Monitoring', 'Paging');
+      const all = [...regional, ...compositesOf(environment, 'Monitoring')];
+      for (const [, alarm] of all) {
+        const expected = nameOf(alarm).endsWith('-Web-ServiceDegraded') ? paging : notifications;
+        expect([nameOf(alarm), alarm.Properties?.ActionsEnabled]).toEqual([nameOf(alarm), true]);
+        expect([nameOf(alarm), topicsOf(alarm.Properties?.AlarmActions)]).toEqual([nameOf(alarm), [expected]]);
+        expect([nameOf(alarm), topicsOf(alarm.Properties?.OKActions)]).toEqual([nameOf(alarm), [expected]]);
+      }
+      const edgeTopic = topicId(environment, 'Edge', 'Notifications');
+      for (const [, alarm] of edge) {
+        expect(topicsOf(alarm.Properties?.AlarmActions)).toEqual([edgeTopic]);
+        expect(topicsOf(alarm.Properties?.OKActions)).toEqual([edgeTopic]);
+      }
+    });
+
+    test('the configured addresses are subscribed to every topic', () => {
+      for (const stackId of ['Monitoring', 'Edge']) {
+        const endpoints = resources(environment, stackId, 'AWS::SNS::Subscription').map(
+          ([, subscription]) => subscription.Properties?.Endpoint as string,
+        );
+        const topics = stackId === 'Monitoring' ? 2 : 1;
+        expect(endpoints.sort()).toEqual(config.monitoring.emails.flatMap((email) => Array(topics).fill(email)).sort());
+      }
+    });
+  } else {
+    test('alarms record but stay silent: no actions, actions disabled, no subscriptions', () => {
+      const all = [...regional, ...compositesOf(environment, 'Monitoring'), ...edge];
+      expect(all.length).toBeGreaterThan(0);
+      for (const [, alarm] of all) {
+        expect([nameOf(alarm), alarm.Properties?.ActionsEnabled]).toEqual([nameOf(alarm), false]);
+        expect(alarm.Properties?.AlarmActions).toBeUndefined();
+        expect(alarm.Properties?.OKActions).toBeUndefined();
+      }
+      for (const stackId of ['Monitoring', 'Edge']) {
+        expect(resources(environment, stackId, 'AWS::SNS::Subscription')).toHaveLength(0);
+        expect(resources(environment, stackId, 'AWS::Chatbot::SlackChannelConfiguration')).toHaveLength(0);
+      }
+    });
+  }
+});
