@@ -111,6 +111,12 @@ export class EnvironmentStage extends Stage {
       description: `${PROJECT_TITLE} ${config.name}: CloudFront, WAF, certificate and DNS (us-east-1)`,
       ...edgeProps(config, this.compute, this.data),
     });
+    // The dashboard shows the edge's metrics too (cross-region widgets), so it comes once the edge exists.
+    this.monitoring.addDashboard({
+      distribution: this.edge.distribution,
+      webAcl: this.edge.webAcl,
+      distributionOriginLatency: config.monitoring.cloudFrontAdditionalMetrics,
+    });
 
     // Every "no outbound" security group of every layer, ours or another team's, is created closed.
     Aspects.of(this).add(new ClosedEgress());

@@ -6,6 +6,8 @@ import type { ICacheCluster, IPostgresDatabase } from '../constructs/data';
 import {
   AlarmTopic,
   ServiceAlarms,
+  ServiceDashboard,
+  type ServiceDashboardProps,
   type AlarmTopicSlackChannel,
   type ServiceAlarmThresholds,
 } from '../constructs/observability';
@@ -95,6 +97,10 @@ export function createAlarmTopics(
 export class MonitoringStack extends EnvironmentStack {
   public readonly topics: AlarmTopics;
   public readonly alarms: ServiceAlarms;
+  private readonly layers: Pick<
+    MonitoringStackProps,
+    'name' | 'web' | 'database' | 'databaseReplicas' | 'cache' | 'cacheReplicas'
+  >;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -111,6 +117,28 @@ export class MonitoringStack extends EnvironmentStack {
       thresholds: props.thresholds,
       notificationTopic: act ? this.topics.notifications.topic : undefined,
       pagingTopic: act ? this.topics.paging.topic : undefined,
+    });
+    this.layers = props;
+  }
+
+  /**
+   * The environment's dashboard: the golden signals of every layer in the order a request travels,
+   * the edge's (us-east-1) included, with this region's alarms at the top. Called once the edge
+   * stack exists, which is created after this one.
+   */
+  public addDashboard(
+    edge: Pick<ServiceDashboardProps, 'distribution' | 'webAcl' | 'distributionOriginLatency'>,
+  ): ServiceDashboard {
+    const { name, web, database, databaseReplicas, cache, cacheReplicas } = this.layers;
+    return new ServiceDashboard(this, 'Dashboard', {
+      dashboardName: name,
+      ...edge,
+      service: web,
+      database,
+      databaseReplicaLag: databaseReplicas,
+      cache,
+      cacheReplicationLag: cacheReplicas,
+      alarms: [this.alarms.serviceDegraded, ...this.alarms.userFacingAlarms],
     });
   }
 }

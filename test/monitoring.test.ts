@@ -238,3 +238,30 @@ describe.each(ENVIRONMENTS)('%s', (environment) => {
     });
   }
 });
+
+describe.each(ENVIRONMENTS)('%s dashboard', (environment) => {
+  const dashboards = resources(environment, 'Monitoring', 'AWS::CloudWatch::Dashboard');
+  const body = JSON.stringify(dashboards[0]?.[1].Properties?.DashboardBody);
+
+  test('one dashboard, named for the environment, with the golden signals in the order a request travels', () => {
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]?.[1].Properties?.DashboardName).toBe(prefixOf(environment));
+    const order = ['AWS/CloudFront', 'AWS/WAFV2', 'AWS/ApplicationELB', 'AWS/ECS', 'AWS/RDS', 'AWS/ElastiCache'];
+    const positions = order.map((namespace) => body.indexOf(namespace));
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+
+  test("the edge's widgets read us-east-1 (cross-region), the rest the home region", () => {
+    expect(body).toContain('us-east-1');
+    expect(body).toContain(configs[environment].region);
+  });
+
+  test('the alarm widget heads the dashboard, the service-degraded alarm first', () => {
+    const widgetAt = body.indexOf('\\"type\\":\\"alarm\\"');
+    expect(widgetAt).toBeGreaterThanOrEqual(0);
+    expect(widgetAt).toBeLessThan(body.indexOf('AWS/CloudFront'));
+    expect(body.indexOf('WebServiceDegraded')).toBeGreaterThan(widgetAt);
+    expect(body.indexOf('WebServiceDegraded')).toBeLessThan(body.indexOf('Web5xxRate'));
+  });
+});

@@ -278,11 +278,42 @@ export class WebService extends Construct implements IWebService {
   }
 
   public metricHealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.sumOverTargetGroups((tg, options) => tg.metrics.healthyHostCount(options), 'Healthy hosts', props);
+    return this.sumOverTargetGroups(
+      (tg, options) => this.hostCount('HealthyHostCount', tg, options),
+      'Healthy hosts',
+      props,
+    );
   }
 
   public metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.sumOverTargetGroups((tg, options) => tg.metrics.unhealthyHostCount(options), 'Unhealthy hosts', props);
+    return this.sumOverTargetGroups(
+      (tg, options) => this.hostCount('UnHealthyHostCount', tg, options),
+      'Unhealthy hosts',
+      props,
+    );
+  }
+
+  /**
+   * A target group's host count, dimensioned by the load balancer's and target group's own
+   * `...FullName` attributes. aws-cdk-lib's `tg.metrics` cut the load balancer's name out of the
+   * listener's ARN with Fn::Split, which CloudFormation does not accept around the Fn::GetStackOutput
+   * a dashboard or alarm in another stack reads the ARN through (cfn-lint E1022).
+   */
+  private hostCount(
+    metricName: 'HealthyHostCount' | 'UnHealthyHostCount',
+    targetGroup: elbv2.ApplicationTargetGroup,
+    options?: cloudwatch.MetricOptions,
+  ): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ApplicationELB',
+      metricName,
+      dimensionsMap: {
+        LoadBalancer: this.loadBalancer.loadBalancerFullName,
+        TargetGroup: targetGroup.targetGroupFullName,
+      },
+      statistic: 'Average',
+      ...options,
+    });
   }
 
   public metricRunningTaskCount(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {

@@ -1,11 +1,9 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { AlarmWithAnnotation } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import type { IWebService } from '../compute/web-service';
 import type { ICacheCluster } from '../data/cache-cluster';
 import type { IPostgresDatabase } from '../data/postgres-database';
-import { ignoreLintChecks } from '../shared/lint';
 import { actionOf, alarmable, alarmFactoryOf, anomalyAlarm, type AlarmDestinations } from './alarm-actions';
 
 const MIB = 1024 * 1024;
@@ -124,12 +122,6 @@ export class ServiceAlarms extends Construct {
       comparisonOperator: above,
       treatMissingData: notBreaching,
     });
-    // The LoadBalancer dimension of target-group metrics is split out of the listener's ARN. Read
-    // from another stack, that ARN is a weak reference, and cfn-lint (E1022) does not know that
-    // Fn::GetStackOutput yields a string to split: CloudFormation does.
-    if (Stack.of(web) !== Stack.of(this) && unhealthy.alarm.node.defaultChild instanceof CfnResource) {
-      ignoreLintChecks(unhealthy.alarm.node.defaultChild, ['E1022']);
-    }
     // Container Insights reports the count every minute while the service exists: no data for 15
     // minutes means the service or its telemetry is gone, which is worth a page too.
     const running = webAlarms.addAlarm(alarmable(this, web.metricRunningTaskCount()), {

@@ -61,8 +61,8 @@ type Layer = 'Network' | 'Registry' | 'Data' | 'Compute' | 'Monitoring' | 'Edge'
  * Later deployments roll back as usual (an update's rollback never deletes the protected resources).
  *
  * Order: both regions are bootstrapped; the network and the image repository come first; the image
- * is built and pushed before the compute stack starts tasks that pull it; the monitoring stack reads
- * the compute and data stacks; the edge stack (us-east-1) comes last because it reads the load balancer.
+ * is built and pushed before the compute stack starts tasks that pull it; the edge stack (us-east-1)
+ * reads the load balancer; the monitoring stack, last, reads the compute, data and edge stacks.
  */
 export function firstDeployPlan(config: EnvironmentConfig, options: FirstDeployOptions): DeployStep[] {
   const cdk = options.cdk ?? ['npx', 'cdk'];
@@ -121,7 +121,7 @@ export function firstDeployPlan(config: EnvironmentConfig, options: FirstDeployO
       },
     );
   }
-  steps.push(deploy('Data'), deploy('Compute'), deploy('Monitoring'), deploy('Edge'));
+  steps.push(deploy('Data'), deploy('Compute'), deploy('Edge'), deploy('Monitoring'));
   return steps;
 }
 

@@ -28,8 +28,8 @@ describe('first-deploy plan', () => {
       "build and push 333333333333.dkr.ecr.eu-west-1.amazonaws.com/learning-assistant/prod/web:0.1.0 (linux/arm64, the tasks' platform)",
       'create Prod-Data (eu-west-1)',
       'create Prod-Compute (eu-west-1)',
-      'create Prod-Monitoring (eu-west-1)',
       'create Prod-Edge (us-east-1)',
+      'create Prod-Monitoring (eu-west-1)',
     ]);
     for (const step of plan.filter((s) => s.stack !== undefined)) {
       expect(step.argv).toEqual(
@@ -80,7 +80,7 @@ describe('first-deploy command', () => {
     const result = run(['--env', 'prod', '--dry-run', '--cdk', FAKE_CDK], { FAKE_CDK_LOG: log });
     expect(result.code).toBe(0);
     expect(result.out).toContain('First deploy of prod: 9 steps (dry run: nothing is run)');
-    expect(result.out).toContain('[9/9] create Prod-Edge (us-east-1)');
+    expect(result.out).toContain('[9/9] create Prod-Monitoring (eu-west-1)');
     expect(calls()).toEqual([]);
   });
 
@@ -93,8 +93,8 @@ describe('first-deploy command', () => {
       'deploy Dev/Registry',
       'deploy Dev/Data',
       'deploy Dev/Compute',
-      'deploy Dev/Monitoring',
       'deploy Dev/Edge',
+      'deploy Dev/Monitoring',
     ]);
     expect(result.out).toContain('Then check:');
   });
