@@ -24,3 +24,4 @@ export { SecurityGroupInlineEgress } from './security-group-inline-egress';
 export { SERVICE_PRINCIPALS } from './service-principals';
 export { TaskSecretNotRotatedUnderTasks } from './task-secret-not-rotated-under-tasks';
 export { WeakReferenceMarked } from './weak-reference-marked';
+export { WeakReferenceNotSplit } from './weak-reference-not-split';

@@ -18,6 +18,7 @@ import { s3ObjectLockDefaultRetention } from './s3-object-lock-default-retention
 import { securityGroupInlineEgress } from './security-group-inline-egress';
 import { taskSecretNotRotatedUnderTasks } from './task-secret-not-rotated-under-tasks';
 import { weakReferenceMarked } from './weak-reference-marked';
+import { weakReferenceNotSplit } from './weak-reference-not-split';
 
 /** The pack's name: rule ids are `DeployReadiness-<rule>`. */
 export const DEPLOY_READINESS_PACK = 'DeployReadiness';
@@ -29,6 +30,7 @@ export const DEPLOY_READINESS_RULES: readonly DeployReadinessRule[] = [
   securityGroupInlineEgress,
   lambdaRuntimeSupported,
   weakReferenceMarked,
+  weakReferenceNotSplit,
   route53RoutingHealthCheck,
   ecsServiceWaitsForRolePolicies,
   iamServiceTrustSourceCondition,
