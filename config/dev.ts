@@ -87,6 +87,8 @@ export const dev: EnvironmentConfigInput = {
     },
   },
   monitoring: {
+    // Set yours: the monthly spend that alerts (Budgets and Cost Anomaly Detection).
+    monthlyBudgetUsd: 50,
     // Dev records alarm states but notifies nobody: no subscriptions, no alarm actions.
     paging: false,
     emails: [],

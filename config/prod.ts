@@ -95,6 +95,8 @@ export const prod: EnvironmentConfigInput = {
     },
   },
   monitoring: {
+    // Set yours: the monthly spend that alerts (Budgets and Cost Anomaly Detection).
+    monthlyBudgetUsd: 2000,
     paging: true,
     // Set yours: who is paged for prod (each address must confirm its subscription). An AWS Chatbot
     // Slack channel can be added with slack: { workspaceId, channelId }.

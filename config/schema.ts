@@ -517,6 +517,12 @@ export const environmentShape = z.strictObject({
         .describe(
           'An AWS Chatbot Slack channel that receives both alarm topics where `paging` is on. Without it, e-mail only.',
         ),
+      monthlyBudgetUsd: z
+        .number()
+        .positive()
+        .describe(
+          "The environment's monthly cost budget in USD (an AWS Budget on the `Environment` cost allocation tag, which must be activated in Billing): alerts at 80 % and 100 % of actual and 100 % of forecast spend, to the notification topic; a Cost Anomaly Detection monitor on the same tag alerts on anomalies of 20 USD or more.",
+        ),
       cloudFrontAdditionalMetrics: z
         .boolean()
         .default(true)

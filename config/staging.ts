@@ -91,6 +91,8 @@ export const staging: EnvironmentConfigInput = {
     },
   },
   monitoring: {
+    // Set yours: the monthly spend that alerts (Budgets and Cost Anomaly Detection).
+    monthlyBudgetUsd: 400,
     paging: true,
     // Set yours: who receives staging's alarms (each address must confirm its subscription).
     emails: ['oncall@example.com'],

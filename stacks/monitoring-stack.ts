@@ -5,6 +5,7 @@ import type { IWebService } from '../constructs/compute';
 import type { ICacheCluster, IPostgresDatabase } from '../constructs/data';
 import {
   AlarmTopic,
+  CostGuard,
   ServiceAlarms,
   ServiceDashboard,
   type ServiceDashboardProps,
@@ -48,6 +49,10 @@ export interface MonitoringStackProps extends EnvironmentStackProps {
   readonly cacheReplicas: boolean;
   /** Alarm thresholds. */
   readonly thresholds: ServiceAlarmThresholds;
+  /** Monthly cost budget in USD, on the `Environment` cost allocation tag. */
+  readonly monthlyBudgetUsd: number;
+  /** The environment's value of the `Environment` tag. */
+  readonly environmentTag: string;
   /** Removal of the topics' key. */
   readonly removalPolicy: RemovalPolicy;
   /** Administrators of the topics' key (`EncryptionKey.administrators`). */
@@ -56,6 +61,8 @@ export interface MonitoringStackProps extends EnvironmentStackProps {
 
 /** The two alarm topics of a region, sharing one key. */
 export interface AlarmTopics {
+  /** The key both topics are encrypted with. */
+  readonly key: EncryptionKey;
   /** Where composite alarms over user-facing signals page. */
   readonly paging: AlarmTopic;
   /** Where component alarms notify. */
@@ -79,6 +86,7 @@ export function createAlarmTopics(
   const { paging, emails, slack } = props.recipients;
   const subscribers = paging ? { emails, slack } : {};
   return {
+    key,
     paging: new AlarmTopic(scope, 'Paging', { topicName: `${props.name}-paging`, encryptionKey: key, ...subscribers }),
     notifications: new AlarmTopic(scope, 'Notifications', {
       topicName: `${props.name}-notifications`,
@@ -119,6 +127,14 @@ export class MonitoringStack extends EnvironmentStack {
       pagingTopic: act ? this.topics.paging.topic : undefined,
     });
     this.layers = props;
+    // Cost alerts go where component alarms go: the notification topic (silent in dev).
+    new CostGuard(this, 'Cost', {
+      name: props.name,
+      monthlyLimitUsd: props.monthlyBudgetUsd,
+      costAllocationTag: { key: 'Environment', value: props.environmentTag },
+      topic: this.topics.notifications.topic,
+      topicKey: this.topics.key,
+    });
   }
 
   /**

@@ -177,9 +177,15 @@ describe.each(ENVIRONMENTS)('%s', (environment) => {
       for (const [, policy] of resources(environment, stackId, 'AWS::SNS::TopicPolicy')) {
         const statements = policy.Properties?.PolicyDocument.Statement as Array<Record<string, any>>;
         const allows = statements.filter((statement) => statement.Effect === 'Allow');
-        expect(allows).toHaveLength(1);
-        expect(allows[0]!.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
-        expect(allows[0]!.Condition.StringEquals).toEqual({ 'aws:SourceAccount': config.account });
+        // CloudWatch alarms publish to every topic; Budgets and Cost Anomaly Detection also to the
+        // home region's notification topic. Each only for this account.
+        expect(allows.map((statement) => statement.Principal.Service)).toContain('cloudwatch.amazonaws.com');
+        for (const statement of allows) {
+          expect(['cloudwatch.amazonaws.com', 'budgets.amazonaws.com', 'costalerts.amazonaws.com']).toContain(
+            statement.Principal.Service,
+          );
+          expect(statement.Condition.StringEquals).toEqual({ 'aws:SourceAccount': config.account });
+        }
         expect(
           statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
         ).toBe(true);
@@ -263,5 +269,37 @@ describe.each(ENVIRONMENTS)('%s dashboard', (environment) => {
     expect(widgetAt).toBeLessThan(body.indexOf('AWS/CloudFront'));
     expect(body.indexOf('WebServiceDegraded')).toBeGreaterThan(widgetAt);
     expect(body.indexOf('WebServiceDegraded')).toBeLessThan(body.indexOf('Web5xxRate'));
+  });
+});
+
+describe.each(ENVIRONMENTS)('%s cost alerts', (environment) => {
+  const config = configs[environment];
+
+  test('a monthly budget on the Environment tag, with the configured limit, alerting the notification topic', () => {
+    const budgets = resources(environment, 'Monitoring', 'AWS::Budgets::Budget');
+    expect(budgets).toHaveLength(1);
+    const { Budget, NotificationsWithSubscribers } = budgets[0]![1].Properties as Record<string, any>;
+    expect(Budget.BudgetLimit).toEqual({ Amount: config.monitoring.monthlyBudgetUsd, Unit: 'USD' });
+    expect(Budget.TimeUnit).toBe('MONTHLY');
+    expect(Budget.FilterExpression).toEqual({
+      Tags: { Key: 'Environment', MatchOptions: ['EQUALS'], Values: [config.tags.Environment] },
+    });
+    const kinds = NotificationsWithSubscribers.map(
+      (n: any) => `${n.Notification.NotificationType}:${n.Notification.Threshold}`,
+    );
+    expect(kinds.sort()).toEqual(['ACTUAL:100', 'ACTUAL:80', 'FORECASTED:100']);
+    for (const notification of NotificationsWithSubscribers) {
+      expect(JSON.stringify(notification.Subscribers)).toContain('Notifications');
+    }
+  });
+
+  test('a Cost Anomaly Detection monitor scoped by the same tag, with an immediate subscription', () => {
+    const monitors = resources(environment, 'Monitoring', 'AWS::CE::AnomalyMonitor');
+    expect(monitors).toHaveLength(1);
+    expect(monitors[0]![1].Properties?.MonitorType).toBe('CUSTOM');
+    expect(String(monitors[0]![1].Properties?.MonitorSpecification)).toContain(config.tags.Environment);
+    const subscriptions = resources(environment, 'Monitoring', 'AWS::CE::AnomalySubscription');
+    expect(subscriptions).toHaveLength(1);
+    expect(subscriptions[0]![1].Properties?.Frequency).toBe('IMMEDIATE');
   });
 });

@@ -42,6 +42,8 @@ export function monitoringProps(
       cacheReplicationLagSeconds: thresholds.cacheReplicationLagSeconds,
       anomalyStandardDeviations: thresholds.anomalyStandardDeviations,
     },
+    monthlyBudgetUsd: config.monitoring.monthlyBudgetUsd,
+    environmentTag: config.tags.Environment,
     removalPolicy: removalPolicyOf(config),
     keyAdministrators: keyAdministratorsOf(config),
   };
