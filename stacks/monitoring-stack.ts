@@ -1,8 +1,6 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { IWebService } from '../constructs/compute';
-import type { ICacheCluster, IPostgresDatabase } from '../constructs/data';
 import {
   AlarmTopic,
   CostGuard,
@@ -10,7 +8,7 @@ import {
   ServiceDashboard,
   type ServiceDashboardProps,
   type AlarmTopicSlackChannel,
-  type ServiceAlarmThresholds,
+  type ServiceAlarmsProps,
 } from '../constructs/observability';
 import { EncryptionKey } from '../constructs/security';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
@@ -32,23 +30,21 @@ export interface AlarmRecipientsProps {
   readonly slack?: AlarmTopicSlackChannel;
 }
 
-/** Properties of a {@link MonitoringStack}. */
-export interface MonitoringStackProps extends EnvironmentStackProps {
+/**
+ * Properties of a {@link MonitoringStack}: the web service (compute stack), the database and cache
+ * (data stack) and the thresholds, as `ServiceAlarms` takes them.
+ */
+export interface MonitoringStackProps
+  extends
+    EnvironmentStackProps,
+    Pick<
+      ServiceAlarmsProps,
+      'web' | 'minTasks' | 'database' | 'databaseReplicas' | 'cache' | 'cacheReplicas' | 'thresholds'
+    > {
   /** Name prefix of topics and alarms, e.g. `learning-assistant-prod`. */
   readonly name: string;
   /** Who the alarms reach. */
   readonly recipients: AlarmRecipientsProps;
-  /** The web service (compute stack). */
-  readonly web: IWebService;
-  /** The service's lower task bound. */
-  readonly minTasks: number;
-  /** The database and cache (data stack). */
-  readonly database: IPostgresDatabase;
-  readonly databaseReplicas: boolean;
-  readonly cache: ICacheCluster;
-  readonly cacheReplicas: boolean;
-  /** Alarm thresholds. */
-  readonly thresholds: ServiceAlarmThresholds;
   /** Monthly cost budget in USD, on the `Environment` cost allocation tag. */
   readonly monthlyBudgetUsd: number;
   /** The environment's value of the `Environment` tag. */

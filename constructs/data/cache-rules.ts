@@ -34,6 +34,17 @@ function compare([a1, a2]: readonly [number, number], [b1, b2]: readonly [number
   return a1 === b1 ? a2 - b2 : a1 - b1;
 }
 
+/**
+ * `version` as [major, minor] when the engine runs users and user groups at that version, else
+ * `undefined` (not `<major>.<minor>`, or outside the RBAC range). Both version rows read it.
+ */
+function rbacVersion(engine: keyof typeof RBAC_ENGINE_VERSIONS, version: string): [number, number] | undefined {
+  const parsed = majorMinor(version);
+  const { min, max } = RBAC_ENGINE_VERSIONS[engine];
+  const inRange = parsed !== undefined && compare(parsed, min) >= 0 && (max === undefined || compare(parsed, max) <= 0);
+  return inRange ? parsed : undefined;
+}
+
 /** Lowercase, starting with a letter, at most 40 characters (ElastiCache allows 40). */
 const REPLICATION_GROUP_ID_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 
@@ -88,14 +99,11 @@ const RULES: ReadonlyArray<Rule<CacheClusterRuleInput>> = [
   },
   {
     path: ['engineVersion'],
-    broken: ({ engine, engineVersion: version }) => {
-      if (engine === undefined || version === undefined || !known(engine, version)) {
-        return false;
-      }
-      const parsed = majorMinor(version);
-      const { min, max } = RBAC_ENGINE_VERSIONS[engine];
-      return parsed === undefined || compare(parsed, min) < 0 || (max !== undefined && compare(parsed, max) > 0);
-    },
+    broken: ({ engine, engineVersion: version }) =>
+      engine !== undefined &&
+      version !== undefined &&
+      known(engine, version) &&
+      rbacVersion(engine, version) === undefined,
     message: ({ engine, engineVersion }) =>
       `"${engineVersion}" is not a ${engine} version ElastiCache runs with users and user groups (role-based access control); use ${engine === undefined ? '' : RBAC_ENGINE_VERSIONS[engine].text}, as <major>.<minor>`,
   },
@@ -106,11 +114,8 @@ const RULES: ReadonlyArray<Rule<CacheClusterRuleInput>> = [
       if (engine === undefined || version === undefined || !known(engine, version)) {
         return false;
       }
-      const parsed = majorMinor(version);
-      const { min, max } = RBAC_ENGINE_VERSIONS[engine];
-      const rbac =
-        parsed !== undefined && compare(parsed, min) >= 0 && (max === undefined || compare(parsed, max) <= 0);
-      return rbac && compare(parsed, IAM_AUTH_ENGINE_VERSIONS[engine].min) < 0;
+      const parsed = rbacVersion(engine, version);
+      return parsed !== undefined && compare(parsed, IAM_AUTH_ENGINE_VERSIONS[engine].min) < 0;
     },
     message: ({ engine, engineVersion }) =>
       `"${engineVersion}" has no IAM authentication, which the application user needs (no cache password exists); use ${engine} ${engine === undefined ? '' : IAM_AUTH_ENGINE_VERSIONS[engine].text}`,
