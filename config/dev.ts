@@ -94,6 +94,8 @@ export const dev: EnvironmentConfigInput = {
     emails: [],
     // No monitoring subscription: origin latency is not worth paying for in dev.
     cloudFrontAdditionalMetrics: false,
+    // No canary in dev: nobody is paged, and each run is billed.
+    syntheticCheck: { enabled: false },
     thresholds: {},
   },
   security: {

@@ -102,6 +102,7 @@ export const prod: EnvironmentConfigInput = {
     // Slack channel can be added with slack: { workspaceId, channelId }.
     emails: ['oncall@example.com'],
     cloudFrontAdditionalMetrics: true,
+    syntheticCheck: { enabled: true },
     thresholds: {
       web5xxPercent: 2,
       p99LatencyMs: 1500,

@@ -430,6 +430,14 @@ export const environmentShape = z.strictObject({
         })
         .describe('How new revisions replace old ones.'),
       tracing: z.boolean().describe('OpenTelemetry collector sidecar sending traces to X-Ray.'),
+      traceSamplePercent: z
+        .number()
+        .min(0)
+        .max(100)
+        .default(5)
+        .describe(
+          'With `tracing`: percentage of requests traced beyond the first each second (X-Ray sampling rules, fetched by the tracer through the sidecar; `/api/health` is never traced).',
+        ),
       externalApiAccess: z
         .boolean()
         .describe(
@@ -616,6 +624,11 @@ export const environmentShape = z.strictObject({
             .describe(
               'Alarm when the web ACL blocks more than this many requests in 5 minutes (an attack, or a rule misfiring).',
             ),
+          appErrors: positiveCount
+            .default(10)
+            .describe(
+              'Alarm when the application logs more than this many errors (JSON lines with `level` `error`) in 5 minutes.',
+            ),
           anomalyStandardDeviations: z
             .number()
             .gt(0)
@@ -627,6 +640,50 @@ export const environmentShape = z.strictObject({
         })
         .prefault({})
         .describe('Alarm thresholds; each has a default.'),
+      slo: z
+        .strictObject({
+          availabilityPercent: z
+            .number()
+            .gt(0)
+            .lt(100)
+            .default(99.9)
+            .describe(
+              'Availability objective: percentage of requests answered without a 5xx (by the tasks or the load balancer), over 30 days.',
+            ),
+          latencyThresholdMs: positiveCount
+            .default(1000)
+            .describe('Latency objective: requests answered within this many milliseconds count as fast.'),
+          latencyPercent: z
+            .number()
+            .gt(0)
+            .lt(100)
+            .default(99)
+            .describe('Latency objective: percentage of requests that must be fast, over 30 days.'),
+          minimumRequests: positiveCount
+            .default(100)
+            .describe(
+              'A burn-rate window with fewer requests than this counts as within objective: one failure at night must not page.',
+            ),
+        })
+        .prefault({})
+        .describe(
+          'Service level objectives on the load balancer (alarm-based): a fast burn of the error budget (14.4 times over 1 h and 5 min) pages through the service-degraded alarm, a slow burn (6 times over 6 h and 30 min) notifies.',
+        ),
+      syntheticCheck: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .describe(
+              'A CloudWatch Synthetics canary loading the public URL and `/api/health` from outside; its failure pages through the service-degraded alarm.',
+            ),
+          rateMinutes: z
+            .int()
+            .min(1)
+            .max(60)
+            .default(5)
+            .describe('Minutes between two runs of the canary (1 to 60; each run is billed).'),
+        })
+        .describe('Outside-in check of the public site.'),
     })
     .superRefine((monitoring, ctx) => {
       // Paging nobody would deploy alarms with actions that reach no one: silent, but looking loud.

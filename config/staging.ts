@@ -97,6 +97,7 @@ export const staging: EnvironmentConfigInput = {
     // Set yours: who receives staging's alarms (each address must confirm its subscription).
     emails: ['oncall@example.com'],
     cloudFrontAdditionalMetrics: true,
+    syntheticCheck: { enabled: true },
     thresholds: {
       // Staging runs little traffic: a few failed requests are already a large share.
       web5xxPercent: 10,

@@ -12,6 +12,7 @@ import {
 } from '../constructs/compute';
 import type { DataServices } from '../constructs/data';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
+import { SavedQueries } from '../constructs/observability';
 
 /** The load balancer's own certificate, validated in the environment's hosted zone. */
 export interface OriginCertificateProps {
@@ -104,6 +105,9 @@ export class ComputeStack extends EnvironmentStack {
       },
     });
     this.web = web;
+    // Queries sit with their log group: a query definition reads log groups of its own region, and
+    // here it needs no cross-stack reference.
+    new SavedQueries(this, 'Queries', { folder: props.web.name, appLogGroup: web.logGroup });
 
     // The task role may log in as the application users only: never as the master user, and the
     // execution role gets nothing of the data layer (it injects no secret).

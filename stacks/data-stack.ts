@@ -17,6 +17,7 @@ import {
 } from '../constructs/data';
 import { EncryptionKey, type EncryptionKeyProps } from '../constructs/security';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
+import { SavedQueries } from '../constructs/observability';
 
 /** Properties of a {@link DataStack}. */
 export interface DataStackProps extends EnvironmentStackProps {
@@ -37,9 +38,12 @@ export interface DataStackProps extends EnvironmentStackProps {
   /** Cache, without its keys. */
   readonly cache: Omit<CacheClusterProps, 'encryptionKey' | 'logEncryptionKey'>;
   /** The uploads bucket, without its key and log target. */
-  readonly uploads: Omit<SecureBucketProps, 'encryptionKey' | 'serverAccessLogsBucket'>;
+  readonly uploads: Omit<SecureBucketProps, 'encryptionKey' | 'serverAccessLogsBucket' | 'autoDeleteLogEncryptionKey'>;
   /** The access-logs bucket. */
-  readonly accessLogs: Omit<SecureBucketProps, 'encryptionKey' | 'serverAccessLogsBucket'>;
+  readonly accessLogs: Omit<
+    SecureBucketProps,
+    'encryptionKey' | 'serverAccessLogsBucket' | 'autoDeleteLogEncryptionKey'
+  >;
 }
 
 /** The data layer of one environment: keys, PostgreSQL, cache and buckets. */
@@ -74,19 +78,28 @@ export class DataStack extends EnvironmentStack implements DataServices {
       logs: key('Logs', 'logs', { allowCloudWatchLogs: true }),
     };
 
-    this.database = new PostgresDatabase(this, 'Database', {
+    const database = new PostgresDatabase(this, 'Database', {
       ...props.database,
       encryptionKey: this.keys.database,
       logEncryptionKey: this.keys.logs,
+    });
+    this.database = database;
+    new SavedQueries(this, 'Queries', {
+      folder: props.database.identifierPrefix,
+      databaseLogGroups: [...database.postgresLogGroups],
     });
     this.cache = new CacheCluster(this, 'Cache', {
       ...props.cache,
       encryptionKey: this.keys.cache,
       logEncryptionKey: this.keys.logs,
     });
-    this.logsBucket = new SecureBucket(this, 'AccessLogs', props.accessLogs);
+    this.logsBucket = new SecureBucket(this, 'AccessLogs', {
+      ...props.accessLogs,
+      autoDeleteLogEncryptionKey: this.keys.logs,
+    });
     this.uploadsBucket = new SecureBucket(this, 'Uploads', {
       ...props.uploads,
+      autoDeleteLogEncryptionKey: this.keys.logs,
       encryptionKey: this.keys.storage,
       serverAccessLogsBucket: this.logsBucket,
     });

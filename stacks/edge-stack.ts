@@ -9,7 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { WebAcl, WebAclRules, WebDistribution, type BaselineWebAclRulesProps } from '../constructs/edge';
-import { AlarmTopic, EdgeAlarms, type EdgeAlarmThresholds } from '../constructs/observability';
+import { AlarmTopic, EdgeAlarms, SavedQueries, type EdgeAlarmThresholds } from '../constructs/observability';
 import { EncryptionKey } from '../constructs/security';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 import type { AlarmRecipientsProps } from './monitoring-stack';
@@ -102,6 +102,9 @@ export class EdgeStack extends EnvironmentStack {
       logRetention: props.logRetention,
       logRemovalPolicy: props.removalPolicy,
     });
+
+    // WAF logs of a CLOUDFRONT web ACL are in us-east-1: so is their query.
+    new SavedQueries(this, 'Queries', { folder: props.name, wafLogGroup: this.webAcl.logGroup });
 
     const { domain } = props;
     const zone =

@@ -33,9 +33,9 @@ const ROLLING = environmentsWhere(DEPLOYMENT_STRATEGY, 'rolling');
  * and a security group (egress only).
  */
 const COUNTS = {
-  dev: { logGroups: 2, securityGroups: 2, ingressRules: 5 },
-  staging: { logGroups: 4, securityGroups: 4, ingressRules: 6 },
-  prod: { logGroups: 4, securityGroups: 4, ingressRules: 6 },
+  dev: { logGroups: 3, securityGroups: 2, ingressRules: 5 },
+  staging: { logGroups: 5, securityGroups: 4, ingressRules: 6 },
+  prod: { logGroups: 5, securityGroups: 4, ingressRules: 6 },
 } as const;
 
 const STRATEGIES = { rolling: 'ROLLING', 'blue-green': 'BLUE_GREEN', canary: 'CANARY', linear: 'LINEAR' } as const;

@@ -127,8 +127,8 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
     });
 
     test('exported logs land in encrypted log groups created with retention', () => {
-      const groups = resources(environment, 'Data', 'AWS::Logs::LogGroup').filter(([id]) =>
-        id.startsWith('DatabaseLogs'),
+      const groups = resources(environment, 'Data', 'AWS::Logs::LogGroup').filter(
+        ([id]) => id.startsWith('DatabaseLogs') && !id.startsWith('DatabaseLogsRotation'),
       );
       expect(groups).toHaveLength(2 * (1 + config.database.readReplicas));
       for (const [, group] of groups) {

@@ -8,7 +8,11 @@ import { statefulLogicalIds } from './support/stateful';
  * If a replacement is truly intended, update this list in the same reviewed change,
  * and say why in the commit message.
  */
-const NETWORK = ['AWS::KMS::Key NetworkFlowLogsKey91A8904C', 'AWS::Logs::LogGroup NetworkFlowLogsLogGroup625EB2BC'];
+const NETWORK = [
+  'AWS::KMS::Key NetworkFlowLogsKey91A8904C',
+  'AWS::Logs::LogGroup NetworkFlowLogsLogGroup625EB2BC',
+  'AWS::Logs::LogGroup CustomVpcRestrictDefaultSGCustomResourceProviderOwnedLogsAA38702F',
+];
 
 const DATA = [
   'AWS::ElastiCache::ReplicationGroup Cache18F6EE16',
@@ -22,6 +26,7 @@ const DATA = [
   'AWS::Logs::LogGroup DatabaseBootstrapProviderLogs1A3A4A01',
   'AWS::Logs::LogGroup DatabaseLogsPrimaryPostgresql3D20FD34',
   'AWS::Logs::LogGroup DatabaseLogsPrimaryUpgradeA94998FD',
+  'AWS::Logs::LogGroup DatabaseLogsRotation47B287D6',
   'AWS::RDS::DBInstance DatabaseF44359DD',
   'AWS::RDS::DBProxy DatabaseProxyE01FC4E6',
   'AWS::Route53::RecordSet DatabaseEndpointsReaderTarget14DF3964B',
@@ -29,6 +34,8 @@ const DATA = [
   'AWS::S3::Bucket Uploads4F6EB0FD',
   'AWS::SecretsManager::Secret DatabaseCredentials24F58BE6',
 ];
+/** Buckets destroyed with their stack (dev) are emptied by a function whose log group is ours. */
+const DATA_DISPOSABLE = ['AWS::Logs::LogGroup CustomS3AutoDeleteObjectsCustomResourceProviderOwnedLogsDF163C4F'];
 const REPLICA_1 = [
   'AWS::Logs::LogGroup DatabaseLogsReplica1PostgresqlD667E6B7',
   'AWS::Logs::LogGroup DatabaseLogsReplica1Upgrade46B5BF18',
@@ -43,7 +50,11 @@ const REPLICA_2 = [
 ];
 
 const REGISTRY = ['AWS::ECR::Repository Repository22E53BBD', 'AWS::KMS::Key RepositoryKey0F9BF672'];
-const COMPUTE = ['AWS::Logs::LogGroup WebExecLogs5190C281', 'AWS::Logs::LogGroup WebLogsD9759FC4'];
+const COMPUTE = [
+  'AWS::Logs::LogGroup WebExecLogs5190C281',
+  'AWS::Logs::LogGroup WebLogsD9759FC4',
+  'AWS::Logs::LogGroup WebContainerInsightsLogsC0E674D3',
+];
 /** With a domain the load balancer has its own certificate. */
 const COMPUTE_DOMAIN = ['AWS::CertificateManager::Certificate Certificate4E7ABB08'];
 /** Only strategies with a test listener have the deployment probe and the listener-rule function. */
@@ -71,7 +82,14 @@ const EDGE_DOMAIN = [
 ];
 
 const PINNED: Record<EnvironmentName, Record<string, readonly string[]>> = {
-  dev: { Network: NETWORK, Data: DATA, Registry: REGISTRY, Compute: COMPUTE, Edge: EDGE, Monitoring: MONITORING },
+  dev: {
+    Network: NETWORK,
+    Data: [...DATA, ...DATA_DISPOSABLE],
+    Registry: REGISTRY,
+    Compute: COMPUTE,
+    Edge: EDGE,
+    Monitoring: MONITORING,
+  },
   staging: {
     Network: NETWORK,
     Data: [...DATA, ...REPLICA_1],

@@ -89,6 +89,7 @@ describe.each(ENVIRONMENTS)('%s', (environment) => {
       'Web-RunningTasks': config.compute.minTasks,
       'Web-Cpu': t.webCpuPercent,
       'Web-Memory': t.webMemoryPercent,
+      'Web-ApplicationErrors': t.appErrors,
       'Database-Cpu': t.dbCpuPercent,
       'Database-FreeableMemory': t.dbFreeableMemoryMiB * MIB,
       'Database-FreeStorage': t.dbFreeStorageGiB * GIB,

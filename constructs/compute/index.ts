@@ -4,3 +4,4 @@ export * from './web-service-rules';
 export * from './target-tracking-metric';
 export * from './fargate-size';
 export * from './image-source';
+export * from './trace-sampling';

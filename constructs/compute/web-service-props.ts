@@ -206,6 +206,20 @@ export interface WebServiceProps {
    * @default false
    */
   readonly tracing?: boolean;
+  /**
+   * With `tracing`: share of requests traced beyond one a second, in percent (X-Ray sampling rules
+   * the tracer fetches through the sidecar; health checks are never traced).
+   *
+   * @default 5
+   */
+  readonly traceSamplePercent?: number;
+  /**
+   * CloudWatch namespace of the metrics computed from the application's logs (`ApplicationErrors`:
+   * log lines whose JSON `level` is `error`).
+   *
+   * @default - `WebService/<name>`
+   */
+  readonly logMetricsNamespace?: string;
 
   /**
    * Where the tasks reach AWS APIs (ECR, CloudWatch Logs, Secrets Manager, ECS Exec's
@@ -271,6 +285,8 @@ export function resolveWebServiceProps(props: WebServiceProps): ResolvedWebServi
     rollbackLatencyP95Ms: props.rollbackLatencyP95Ms ?? 2000,
     deletionProtection: props.deletionProtection ?? true,
     tracing: props.tracing ?? false,
+    traceSamplePercent: props.traceSamplePercent ?? 5,
+    logMetricsNamespace: props.logMetricsNamespace ?? `WebService/${props.name}`,
     awsApiPeers: props.awsApiPeers ?? [],
     internetEgress: props.internetEgress ?? (props.awsApiPeers ?? []).length === 0,
   });

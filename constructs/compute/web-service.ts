@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { splitMetricOptions } from '../shared/metric-options';
 import { throwOnProblems } from '../shared/problems';
@@ -14,6 +14,7 @@ import {
   deploymentOptions,
   shiftsTraffic,
 } from './web-deployment';
+import { TraceSampling } from './trace-sampling';
 import { createFallbackRule, createLoadBalancing } from './web-load-balancer';
 import { configureScaling } from './web-scaling';
 import { webServiceProblems } from './web-service-rules';
@@ -123,6 +124,14 @@ export interface IWebService extends IConstruct, ec2.IConnectable {
   metricMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 
   /**
+   * Log lines of the application whose JSON `level` is `error`, counted by a metric filter on its
+   * log group (0 for every other line, so a quiet period reads as zero, not as missing data).
+   *
+   * @default - sum over 5 minutes
+   */
+  metricApplicationErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
    * The alarms that roll a deployment back (5xx rate and p95 latency over one-minute periods). They
    * carry no actions: ECS watches them. Monitoring may build on them (a composite alarm that
    * notifies), never add actions that would change what they do.
@@ -172,6 +181,10 @@ export class WebService extends Construct implements IWebService {
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The application's log group. */
   public readonly logGroup: logs.ILogGroup;
+  /** The metric filter counting the application's error lines. */
+  public readonly applicationErrorsFilter: logs.MetricFilter;
+  /** The X-Ray sampling rules, when the service is traced. */
+  public readonly traceSampling?: TraceSampling;
   /** Alarms that roll a deployment back. */
   public readonly rollbackAlarms: readonly cloudwatch.IAlarm[];
   /** The deployment probe, for strategies that use a test listener. */
@@ -193,6 +206,22 @@ export class WebService extends Construct implements IWebService {
     this.cluster = tasks.cluster;
     this.taskDefinition = tasks.taskDefinition;
     this.logGroup = tasks.logGroup;
+    this.applicationErrorsFilter = new logs.MetricFilter(this, 'ApplicationErrors', {
+      logGroup: tasks.logGroup,
+      // Lines that are not JSON (the collector's) never match a JSON pattern.
+      filterPattern: logs.FilterPattern.stringValue('$.level', '=', 'error'),
+      metricNamespace: resolved.logMetricsNamespace,
+      metricName: 'ApplicationErrors',
+      metricValue: '1',
+      defaultValue: 0,
+      unit: cloudwatch.Unit.COUNT,
+    });
+    if (resolved.tracing) {
+      this.traceSampling = new TraceSampling(this, 'TraceSampling', {
+        serviceName: resolved.name,
+        samplePercent: resolved.traceSamplePercent,
+      });
+    }
 
     const loadBalancing = createLoadBalancing(this, resolved);
     this.loadBalancer = loadBalancing.loadBalancer;
@@ -324,6 +353,10 @@ export class WebService extends Construct implements IWebService {
       statistic: 'Average',
       ...props,
     }).attachTo(this);
+  }
+
+  public metricApplicationErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.applicationErrorsFilter.metric({ statistic: 'Sum', ...props });
   }
 
   public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {

@@ -40,7 +40,15 @@ export function createTasks(scope: Construct, props: ResolvedWebServiceProps): W
     removalPolicy: props.logRemovalPolicy,
   };
   const execLogGroup = new logs.LogGroup(scope, 'ExecLogs', logGroupProps);
+  // Container Insights writes its performance events to a group named after the cluster, which
+  // ECS would create itself (unencrypted, with its own retention) on the first event: the cluster
+  // gets a fixed name so the group can be made first, and waits for it.
+  const insightsLogGroup = new logs.LogGroup(scope, 'ContainerInsightsLogs', {
+    ...logGroupProps,
+    logGroupName: `/aws/ecs/containerinsights/${props.name}/performance`,
+  });
   const cluster = new ecs.Cluster(scope, 'Cluster', {
+    clusterName: props.name,
     vpc: props.vpc,
     containerInsightsV2: ecs.ContainerInsights.ENHANCED,
     enableFargateCapacityProviders: true,
@@ -51,6 +59,8 @@ export function createTasks(scope: Construct, props: ResolvedWebServiceProps): W
       logConfiguration: { cloudWatchLogGroup: execLogGroup, cloudWatchEncryptionEnabled: true },
     },
   });
+
+  cluster.node.addDependency(insightsLogGroup);
 
   const taskRole = new ServiceRole(scope, 'TaskRole', {
     description: `${props.name} application tasks`,
@@ -93,7 +103,8 @@ export function createTasks(scope: Construct, props: ResolvedWebServiceProps): W
       PORT: String(containerPort),
       HOSTNAME: '0.0.0.0',
       NODE_ENV: 'production',
-      ...(props.tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' } : {}),
+      // The service name is what the X-Ray sampling rules match (see TraceSampling).
+      ...(props.tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317', OTEL_SERVICE_NAME: props.name } : {}),
       ...props.environment,
     },
     secrets: props.secrets,

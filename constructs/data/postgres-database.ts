@@ -467,6 +467,17 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
    * administrators and the bootstrap step only; the application never gets them.
    */
   public readonly masterCredentials: secretsmanager.ISecret;
+  /**
+   * The PostgreSQL log groups (`/aws/rds/instance/<id>/postgresql`) of the primary and the replicas:
+   * errors, and statements slower than the slow-statement threshold.
+   */
+  public readonly postgresLogGroups: readonly logs.ILogGroup[];
+  /**
+   * The log group of the credential rotation function (`/aws/lambda/<prefix>-db-rotation`), owned
+   * here so that it is encrypted and expires: Lambda would otherwise create it on the first
+   * rotation, unencrypted and kept forever.
+   */
+  public readonly rotationLogGroup: logs.ILogGroup;
   /** The deploy-time step that creates and maintains the application users and their privileges. */
   public readonly bootstrap: DatabaseBootstrap;
   /** Where clients must be allowed in: the proxy and the replicas. */
@@ -558,18 +569,21 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
       : undefined;
 
     const logGroups = new Construct(this, 'Logs');
+    const postgresLogGroups: logs.ILogGroup[] = [];
     const exportedLogs = (instanceId: string, constructId: string): string[] => {
       const group = new Construct(logGroups, constructId);
       return ['postgresql', 'upgrade'].map((type) => {
-        new logs.LogGroup(group, type === 'postgresql' ? 'Postgresql' : 'Upgrade', {
+        const logGroup = new logs.LogGroup(group, type === 'postgresql' ? 'Postgresql' : 'Upgrade', {
           logGroupName: `/aws/rds/instance/${instanceId}/${type}`,
           encryptionKey: p.logEncryptionKey,
           retention: p.logRetention,
           removalPolicy: retainedUnlessDestroyed,
         });
+        if (type === 'postgresql') postgresLogGroups.push(logGroup);
         return type;
       });
     };
+    this.postgresLogGroups = postgresLogGroups;
 
     // What the primary and the replicas share. Key order matters: CDK records the props of its
     // constructs, in order, in the template's CDKMetadata.
@@ -697,13 +711,23 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     // runtime; the 2020-07-23 transform, which pins python3.10, must not come back.
     // Single-user rotation suits the master user: only administrators and the deploy-time bootstrap
     // use it, each reading the secret afresh; no long-running client keeps the old password.
+    const rotationFunctionName = `${p.identifierPrefix}-db-rotation`;
     const rotation = secretsmanager.HostedRotation.postgreSqlSingleUser({
-      functionName: `${p.identifierPrefix}-db-rotation`,
+      functionName: rotationFunctionName,
       vpc: p.vpc,
       vpcSubnets: p.rotationSubnets,
       securityGroups: [rotationSecurityGroup],
     });
-    attachedSecret.addRotationSchedule('Rotation', {
+    // The transform's function has no logging settings, so its default log group is made here, and
+    // the schedule (whose creation is the first moment the function could run) waits for it: were
+    // Lambda to create the group first, creating this one would fail with "already exists".
+    this.rotationLogGroup = new logs.LogGroup(logGroups, 'Rotation', {
+      logGroupName: `/aws/lambda/${rotationFunctionName}`,
+      encryptionKey: p.logEncryptionKey,
+      retention: p.logRetention,
+      removalPolicy: retainedUnlessDestroyed,
+    });
+    const schedule = attachedSecret.addRotationSchedule('Rotation', {
       hostedRotation: rotation,
       automaticallyAfter: Duration.days(p.credentialRotationDays),
       // Rotating on every create and schedule update (the default) would change the master password
@@ -711,6 +735,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
       // (password authentication failed) and fail the deploy. Rotation runs on its schedule only.
       rotateImmediatelyOnUpdate: false,
     });
+    schedule.node.addDependency(this.rotationLogGroup);
     this.instance.connections.allowDefaultPortFrom(rotationSecurityGroup, 'Credential rotation');
 
     const zone = new route53.PrivateHostedZone(this, 'Endpoints', {

@@ -2,10 +2,12 @@ import { Duration, FeatureFlags, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
 import { throwOnProblems } from '../shared/problems';
+import { ownProviderLogGroup } from '../shared/provider-log-group';
 import { secureBucketProblems } from './secure-bucket-rules';
 
 /**
@@ -109,6 +111,23 @@ export interface SecureBucketProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * With `RemovalPolicy.DESTROY`: the key of the log group of aws-cdk-lib's auto-delete function
+   * (which empties the bucket before CloudFormation deletes it, and would otherwise create its own
+   * log group, unencrypted and kept forever). Its policy must let this region's CloudWatch Logs use
+   * it (`EncryptionKey.allowCloudWatchLogs`).
+   *
+   * @default - required with `RemovalPolicy.DESTROY`
+   */
+  readonly autoDeleteLogEncryptionKey?: kms.IKey;
+
+  /**
+   * With `RemovalPolicy.DESTROY`: how long the auto-delete function's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly autoDeleteLogRetention?: logs.RetentionDays;
 }
 
 /**
@@ -193,8 +212,28 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
       removalPolicy,
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
-    throwOnProblems(this, problems);
+    throwOnProblems(this, [
+      ...problems,
+      ...(removalPolicy === RemovalPolicy.DESTROY && props.autoDeleteLogEncryptionKey === undefined
+        ? [
+            {
+              path: ['autoDeleteLogEncryptionKey'],
+              message:
+                'a bucket destroyed with its stack is emptied by a function whose log group needs a key: give one that CloudWatch Logs may use',
+            },
+          ]
+        : []),
+    ]);
     this.objectKey = props.encryptionKey;
+    if (props.autoDeleteLogEncryptionKey !== undefined && removalPolicy === RemovalPolicy.DESTROY) {
+      ownProviderLogGroup(this, {
+        providerId: 'Custom::S3AutoDeleteObjectsCustomResourceProvider',
+        customResource: this.node.findChild('AutoDeleteObjectsCustomResource'),
+        encryptionKey: props.autoDeleteLogEncryptionKey,
+        retention: props.autoDeleteLogRetention ?? logs.RetentionDays.ONE_YEAR,
+        removalPolicy,
+      });
+    }
     // Event notifications to EventBridge through CloudFormation's own property: the L2's
     // `eventBridgeEnabled` deploys a custom-resource Lambda to do the same.
     (this.node.defaultChild as s3.CfnBucket).notificationConfiguration = {

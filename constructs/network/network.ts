@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { sameAccountServicePrincipal } from '../shared/principals';
+import { ownProviderLogGroup } from '../shared/provider-log-group';
 import { throwOnProblems } from '../shared/problems';
 import { ServiceRole } from '../shared/service-role';
 import { EncryptionKey } from '../security/encryption-key';
@@ -157,6 +158,12 @@ export class Network extends Construct implements INetwork {
   public readonly databaseSubnets: ec2.SubnetSelection = { subnetGroupName: Network.DATABASE_TIER };
   /** The log group receiving the VPC's flow logs. */
   public readonly flowLogGroup: logs.ILogGroup;
+  /**
+   * The log group of the function that strips the default security group's rules (a function
+   * aws-cdk-lib shares across the stack), encrypted with the flow-log key and kept as long as the
+   * flow logs.
+   */
+  public readonly defaultSecurityGroupFunctionLogGroup: logs.ILogGroup;
   /** The key encrypting the flow-log group. */
   public readonly flowLogKey: kms.IKey;
   /** The network ACL of the database tier. */
@@ -219,6 +226,14 @@ export class Network extends Construct implements INetwork {
     const flowLogs = this.createFlowLogs(vpc, props, removalPolicy);
     this.flowLogGroup = flowLogs.logGroup;
     this.flowLogKey = flowLogs.key;
+    // restrictDefaultSecurityGroup's function would create its own log group on its first run.
+    this.defaultSecurityGroupFunctionLogGroup = ownProviderLogGroup(this, {
+      providerId: 'Custom::VpcRestrictDefaultSGCustomResourceProvider',
+      customResource: vpc.node.findChild('RestrictDefaultSecurityGroupCustomResource'),
+      encryptionKey: flowLogs.key,
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy,
+    });
 
     this.databaseNetworkAcl = this.createDatabaseAcl(vpc, props, databaseTierPorts);
 

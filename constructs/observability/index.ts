@@ -5,3 +5,5 @@ export * from './edge-alarms';
 export * from './saved-queries';
 export * from './service-alarms';
 export * from './service-dashboard';
+export * from './service-level-objective';
+export * from './synthetic-check';

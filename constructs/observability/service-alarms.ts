@@ -41,6 +41,8 @@ export interface ServiceAlarmThresholds {
   readonly cacheEvictions: number;
   /** Cache replication lag, in seconds. */
   readonly cacheReplicationLagSeconds: number;
+  /** Application error lines (JSON `level` = `error`) per 5 minutes. */
+  readonly appErrors: number;
   /** Width of the anomaly bands, in standard deviations. */
   readonly anomalyStandardDeviations: number;
 }
@@ -63,6 +65,14 @@ export interface ServiceAlarmsProps extends AlarmDestinations {
   readonly cacheReplicas: boolean;
   /** Thresholds. */
   readonly thresholds: ServiceAlarmThresholds;
+  /**
+   * More alarms over what users see, built elsewhere (an outside-in check, an SLO's fast burn):
+   * the composite `ServiceDegraded` alarm pages on them too, so their incidents page once with the
+   * rest. Give them no actions of their own.
+   *
+   * @default - none
+   */
+  readonly additionalUserFacingAlarms?: readonly cloudwatch.IAlarm[];
 }
 
 /**
@@ -144,6 +154,15 @@ export class ServiceAlarms extends Construct {
       threshold: t.webMemoryPercent,
       comparisonOperator: above,
       treatMissingData: missing,
+    });
+
+    // The app's own account of failures: errors it logged, whatever status it answered with.
+    const appErrors = webAlarms.addAlarm(alarmable(this, web.metricApplicationErrors()), {
+      alarmNameSuffix: 'ApplicationErrors',
+      alarmDescription: `The application logged more than ${t.appErrors} errors per 5 minutes (query "Errors by route")`,
+      threshold: t.appErrors,
+      comparisonOperator: above,
+      treatMissingData: notBreaching,
     });
 
     const anomalies = [
@@ -261,17 +280,23 @@ export class ServiceAlarms extends Construct {
       );
     }
 
-    const userFacing = [web5xx, latency, unhealthy, running];
-    this.userFacingAlarms = userFacing.map((a) => a.alarm);
-    this.serviceDegraded = webAlarms.addCompositeAlarm(userFacing, {
-      alarmNameSuffix: 'ServiceDegraded',
-      disambiguator: 'Critical',
-      alarmNameOverride: `${props.alarmNamePrefix}-Web-ServiceDegraded`,
-      alarmDescription:
-        'The service is degraded for users: 5xx rate, p99 latency, unhealthy tasks or too few running tasks. Pages once per incident; the component alarms say which.',
-      actionOverride: actionOf(props.pagingTopic),
+    this.userFacingAlarms = [web5xx, latency, unhealthy, running].map((a) => a.alarm);
+    const serviceDegradedName = `${props.alarmNamePrefix}-Web-ServiceDegraded`;
+    const additional = props.additionalUserFacingAlarms ?? [];
+    this.serviceDegraded = new cloudwatch.CompositeAlarm(this, serviceDegradedName, {
+      compositeAlarmName: serviceDegradedName,
+      alarmDescription: `The service is degraded for users: 5xx rate, p99 latency, unhealthy tasks or too few running tasks${
+        additional.length > 0 ? ', or ' + additional.map((a) => a.alarmName).join(', ') : ''
+      }. Pages once per incident; the component alarms say which.`,
+      alarmRule: cloudwatch.AlarmRule.anyOf(
+        ...[...this.userFacingAlarms, ...additional].map((a) =>
+          cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM),
+        ),
+      ),
       actionsEnabled: props.pagingTopic !== undefined,
     });
+    const paging = actionOf(props.pagingTopic);
+    paging.addAlarmActions({ alarm: this.serviceDegraded, action: paging });
 
     const rollbackAlarms = web.rollbackAlarms;
     if (rollbackAlarms.length > 0) {
@@ -289,7 +314,9 @@ export class ServiceAlarms extends Construct {
     }
 
     this.notifyingAlarms = [
-      ...[web5xx, latency, unhealthy, running, webCpu, webMemory, ...databaseList, ...cacheList].map((a) => a.alarm),
+      ...[web5xx, latency, unhealthy, running, webCpu, webMemory, appErrors, ...databaseList, ...cacheList].map(
+        (a) => a.alarm,
+      ),
       ...anomalies,
       ...(this.deploymentRollback ? [this.deploymentRollback] : []),
     ];

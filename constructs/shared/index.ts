@@ -8,3 +8,4 @@ export * from './metric-options';
 export * from './closed-egress';
 export * from './lint';
 export * from './weak-references';
+export * from './provider-log-group';

@@ -39,9 +39,17 @@ export const NETWORK_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ),
   ...[
     { path: 'Network/Network/FlowLogs/LogGroup', when: SHORT_FLOW_LOG_RETENTION },
-    ...['Data/Database/Logs', 'Data/Cache/Logs', 'Compute/Web/ExecLogs', 'Compute/Web/Logs', 'Edge/WebAcl/Logs'].map(
-      (path) => ({ path, when: SHORT_LOG_RETENTION }),
-    ),
+    // The function log groups aws-cdk-lib's providers would otherwise create themselves.
+    { path: 'Network/Custom::VpcRestrictDefaultSGCustomResourceProvider/OwnedLogs', when: SHORT_FLOW_LOG_RETENTION },
+    ...[
+      'Data/Database/Logs',
+      'Data/Cache/Logs',
+      'Data/Custom::S3AutoDeleteObjectsCustomResourceProvider/OwnedLogs',
+      'Compute/Web/ExecLogs',
+      'Compute/Web/Logs',
+      'Compute/Web/ContainerInsightsLogs',
+      'Edge/WebAcl/Logs',
+    ].map((path) => ({ path, when: SHORT_LOG_RETENTION })),
   ].flatMap(({ path, when }) =>
     acknowledge(
       [guard('cloudwatch_log_group_retention_period_check')],

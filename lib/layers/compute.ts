@@ -75,6 +75,7 @@ export function computeProps(
       rollbackLatencyP95Ms: compute.deployment.rollbackLatencyP95Ms,
       deletionProtection: compute.deletionProtection,
       tracing: compute.tracing,
+      traceSamplePercent: compute.traceSamplePercent,
       awsApiPeers,
       internetEgress: compute.externalApiAccess || awsApiPeers === undefined,
     },

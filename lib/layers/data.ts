@@ -63,6 +63,7 @@ export function dataProps(
     uploads: {
       noncurrentVersionExpirationDays: storage.noncurrentVersionExpirationDays,
       removalPolicy: removalPolicyOf(config),
+      autoDeleteLogRetention: logRetention,
     },
     accessLogs: {
       // The edge stack (us-east-1) delivers CloudFront logs here: cross-region use needs a fixed name.
@@ -74,6 +75,7 @@ export function dataProps(
       // logs into a bucket with Object Lock.
       objectLockEnabled: false,
       removalPolicy: removalPolicyOf(config),
+      autoDeleteLogRetention: logRetention,
     },
   };
 }

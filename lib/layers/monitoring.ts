@@ -40,6 +40,7 @@ export function monitoringProps(
       cacheMemoryPercent: thresholds.cacheMemoryPercent,
       cacheEvictions: thresholds.cacheEvictions,
       cacheReplicationLagSeconds: thresholds.cacheReplicationLagSeconds,
+      appErrors: thresholds.appErrors,
       anomalyStandardDeviations: thresholds.anomalyStandardDeviations,
     },
     monthlyBudgetUsd: config.monitoring.monthlyBudgetUsd,

@@ -16,6 +16,7 @@ export { LambdaRuntimeSupported, lambdaRuntimeSupportedOn } from './lambda-runti
 export { LAMBDA_RUNTIME_END_OF_SUPPORT, RUNTIME_NOTICE_DAYS } from './lambda-runtimes';
 export { NAME_PROPERTIES, RetainedNameReleasedOnFailedCreate } from './retained-name-released-on-failed-create';
 export { Route53RoutingHealthCheck } from './route53-routing-health-check';
+export { RuntimeLogGroupOwned } from './runtime-log-group-owned';
 export { S3AccessLogDestinationUnlocked } from './s3-access-log-destination-unlocked';
 export { S3GatewayPolicyAllowsServiceBuckets } from './s3-gateway-policy-allows-service-buckets';
 export { S3BucketPolicyServiceSourceCondition } from './s3-bucket-policy-service-source-condition';

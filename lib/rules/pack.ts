@@ -10,6 +10,7 @@ import { kmsKeyAdministrationRestricted } from './kms-key-administration-restric
 import { lambdaRuntimeSupported, lambdaRuntimeSupportedOn } from './lambda-runtime-supported';
 import { retainedNameReleasedOnFailedCreate } from './retained-name-released-on-failed-create';
 import { route53RoutingHealthCheck } from './route53-routing-health-check';
+import { runtimeLogGroupOwned } from './runtime-log-group-owned';
 import type { DeployReadinessRule } from './rule';
 import { s3AccessLogDestinationUnlocked } from './s3-access-log-destination-unlocked';
 import { s3GatewayPolicyAllowsServiceBuckets } from './s3-gateway-policy-allows-service-buckets';
@@ -42,6 +43,7 @@ export const DEPLOY_READINESS_RULES: readonly DeployReadinessRule[] = [
   retainedNameReleasedOnFailedCreate,
   s3GatewayPolicyAllowsServiceBuckets,
   taskSecretNotRotatedUnderTasks,
+  runtimeLogGroupOwned,
 ];
 
 /** Rule ids as findings and acknowledgments name them (without a `[finding]` suffix). */

@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -24,10 +25,11 @@ const THRESHOLDS: ServiceAlarmThresholds = {
   cacheMemoryPercent: 80,
   cacheEvictions: 100,
   cacheReplicationLagSeconds: 30,
+  appErrors: 10,
   anomalyStandardDeviations: 3,
 };
 
-function build(options: { topics: boolean; replicas: boolean }) {
+function build(options: { topics: boolean; replicas: boolean; extra?: boolean }) {
   const { stack, vpc, web } = testWebService();
   const key = new kms.Key(stack, 'DataKey');
   const database = new PostgresDatabase(stack, 'Db', {
@@ -52,7 +54,18 @@ function build(options: { topics: boolean; replicas: boolean }) {
   });
   const notifications = new sns.Topic(stack, 'Notifications');
   const paging = new sns.Topic(stack, 'Paging');
+  const extra = options.extra
+    ? [
+        new cloudwatch.Alarm(stack, 'Outside', {
+          alarmName: 'shop-prod-Canary',
+          metric: new cloudwatch.Metric({ namespace: 'N', metricName: 'M' }),
+          threshold: 1,
+          evaluationPeriods: 1,
+        }),
+      ]
+    : undefined;
   new ServiceAlarms(stack, 'Alarms', {
+    additionalUserFacingAlarms: extra,
     alarmNamePrefix: 'shop-prod',
     web,
     minTasks: 2,
@@ -85,6 +98,8 @@ function build(options: { topics: boolean; replicas: boolean }) {
           AlarmActions?: unknown;
           OKActions?: unknown;
           AlarmRule?: unknown;
+          Threshold?: number;
+          Metrics?: unknown;
         },
       ]),
   );
@@ -95,6 +110,7 @@ describe('ServiceAlarms', () => {
   test('component alarms notify, the service-degraded composite pages, both on ALARM and OK', () => {
     const { byName, notifications, paging } = build({ topics: true, replicas: true });
     for (const [name, alarm] of Object.entries(byName)) {
+      if (name === 'shop-prod-Canary') continue;
       const topic = name === 'shop-prod-Web-ServiceDegraded' ? paging : notifications;
       expect({ name, enabled: alarm.ActionsEnabled, alarm: alarm.AlarmActions, ok: alarm.OKActions }).toEqual({
         name,
@@ -133,5 +149,24 @@ describe('ServiceAlarms', () => {
     for (const alarm of rollbackAlarms) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
+  });
+
+  test('application errors: a metric filter count above the threshold notifies', () => {
+    const { byName, notifications } = build({ topics: true, replicas: false });
+    const alarm = byName['shop-prod-Web-ApplicationErrors'];
+    expect(alarm?.Threshold).toBe(10);
+    expect(JSON.stringify(alarm)).toContain('"MetricName":"ApplicationErrors"');
+    expect(alarm?.AlarmActions).toEqual([{ Ref: notifications }]);
+  });
+
+  test('additional user-facing alarms join the service-degraded composite, which pages once for all', () => {
+    const rule = (extra: boolean) =>
+      JSON.stringify(
+        build({ topics: true, replicas: false, extra }).byName['shop-prod-Web-ServiceDegraded']?.AlarmRule,
+      );
+    expect(rule(false).match(/ALARM\(/g)).toHaveLength(4);
+    expect(rule(true).match(/ALARM\(/g)).toHaveLength(5);
+    expect(rule(true)).toContain('Outside');
+    expect(rule(false)).not.toContain('Outside');
   });
 });

@@ -44,7 +44,10 @@ describe('DeployReadinessChecks', () => {
     const stack = ruleStack();
     new CfnResource(stack, 'Fn', {
       type: 'AWS::Lambda::Function',
-      properties: { Runtime: { 'Fn::If': ['Cond', 'nodejs24.x', 'python3.13'] } },
+      properties: {
+        Runtime: { 'Fn::If': ['Cond', 'nodejs24.x', 'python3.13'] },
+        LoggingConfig: { LogGroup: 'owned' },
+      },
     });
     expect(deployReadinessFindings(stack).map((f) => f.id)).toEqual([
       'DeployReadiness-LambdaRuntimeSupported[Unresolved:{"Fn::If":["Cond","nodejs24.x","python3.13"]}]',
