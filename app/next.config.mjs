@@ -8,6 +8,9 @@ const nextConfig = {
   // This directory is the whole app: do not let Next pick the infrastructure repository above as its root.
   outputFileTracingRoot: path.dirname(fileURLToPath(import.meta.url)),
   poweredByHeader: false,
+  // Loaded by Node.js rather than bundled, so that the OpenTelemetry redis instrumentation can hook it
+  // (pg is external by default).
+  serverExternalPackages: ['redis'],
 };
 
 export default nextConfig;

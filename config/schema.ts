@@ -4,6 +4,7 @@ import { cacheClusterProblems } from '../constructs/data/cache-rules';
 import { postgresDatabaseProblems } from '../constructs/data/postgres-rules';
 import { secureBucketProblems } from '../constructs/data/secure-bucket-rules';
 import { networkProblems } from '../constructs/network/network-rules';
+import { syntheticCheckProblems } from '../constructs/observability/synthetic-check-rules';
 import type { Problem } from '../constructs/shared/problems';
 import { originFacingPrefixListOf, regionOfOriginFacingPrefixList } from './aws/cloudfront';
 import { countryCodeProblem } from './aws/countries';
@@ -659,10 +660,10 @@ export const environmentShape = z.strictObject({
             .lt(100)
             .default(99)
             .describe('Latency objective: percentage of requests that must be fast, over 30 days.'),
-          minimumRequests: positiveCount
+          minimumRequestsPerHour: positiveCount
             .default(100)
             .describe(
-              'A burn-rate window with fewer requests than this counts as within objective: one failure at night must not page.',
+              'Requests per hour a burn-rate window needs to be judged, scaled to the window (100 an hour: 9 in the 5-minute window); a quieter window counts as within objective, so one failure at night does not page, but an outage at that traffic does not either.',
             ),
         })
         .prefault({})
@@ -1085,6 +1086,49 @@ function edgeRules(config: ParsedConfig, ctx: RefinementContext): void {
 }
 
 /**
+ * The name of the environment's canary: the Project tag's initials, the environment and `site`
+ * (`learning-assistant`, `prod` -> `la-prod-site`), since Synthetics keeps only 21 characters.
+ */
+export function canaryNameOf(config: Pick<EnvironmentConfig, 'name' | 'tags'>): string {
+  const initials = config.tags.Project.split(/[^A-Za-z0-9]+/)
+    .filter((word) => word.length > 0)
+    .map((word) => word.charAt(0).toLowerCase())
+    .join('');
+  return `${initials}-${config.name}-site`;
+}
+
+/**
+ * The User-Agent the environment's canary sends (`getCanaryUserAgentString`): the web ACL exempts
+ * it from Bot Control, which would otherwise block it as a non-browser from a cloud address.
+ */
+export function canaryUserAgentOf(config: Pick<EnvironmentConfig, 'name' | 'tags' | 'region' | 'account'>): string {
+  return `CloudWatchSynthetics/arn:aws:synthetics:${config.region}:${config.account}:canary:${canaryNameOf(config)}`;
+}
+
+/** The public host name of the site: the first record name of the domain; none without a domain. */
+export function publicHostOf(config: Pick<EnvironmentConfig, 'domain' | 'edge'>): string | undefined {
+  if (config.domain === undefined) return undefined;
+  const record = config.edge.recordNames[0] ?? '';
+  return record === '' ? config.domain.zoneName : `${record}.${config.domain.zoneName}`;
+}
+
+function monitoringRules(config: ParsedConfig, ctx: RefinementContext): void {
+  if (!config.monitoring.syntheticCheck.enabled) return;
+  // The canary's rules are the construct's; only its name is derived here, from the Project tag.
+  const problems = syntheticCheckProblems({
+    canaryName: canaryNameOf(config),
+    baseUrl: 'https://example.com',
+    pagePaths: ['/'],
+    apiPaths: [],
+    scheduleRateMinutes: config.monitoring.syntheticCheck.rateMinutes,
+    timeoutSeconds: 1,
+    artifactsRetentionDays: 1,
+    runtimeName: 'syn-nodejs-3.1',
+  }).filter((problem) => problem.path[0] === 'canaryName');
+  reportWithDerivedIdentifier(ctx, ['monitoring', 'syntheticCheck'], problems, 'canaryName', 'canary name');
+}
+
+/**
  * The construct ID the edge stack gives a record name's records: `www` -> `Www`, `my-app` and
  * `my.app` -> `MyApp`. Two names with one ID would collide in the construct tree.
  */
@@ -1179,6 +1223,7 @@ export const environmentConfigSchema = environmentShape
     ),
   )
   .superRefine(edgeRules, whenParsed(['edge'], ['domain'], ['region']))
+  .superRefine(monitoringRules, whenParsed(['monitoring', 'syntheticCheck'], ...IDENTIFIER_SOURCES))
   .superRefine(securityRules, whenParsed(['security'], ['account']))
   // The prefix list follows the region unless set (`prefixListRules` rejected a region without one).
   .transform((config) => ({

@@ -97,12 +97,6 @@ export class EnvironmentStage extends Stage {
     // The service runs an image of the registry's repository, referenced by name.
     this.compute.addStackDependency(this.registry);
 
-    this.monitoring = new MonitoringStack(this, 'Monitoring', {
-      ...common,
-      description: `${PROJECT_TITLE} ${config.name}: alarm topics and alarms of the service, database and cache`,
-      ...monitoringProps(config, this.compute, this.data),
-    });
-
     this.edge = new EdgeStack(this, 'Edge', {
       ...common,
       // CloudFront's web ACL and certificate must live in us-east-1.
@@ -111,11 +105,11 @@ export class EnvironmentStage extends Stage {
       description: `${PROJECT_TITLE} ${config.name}: CloudFront, WAF, certificate and DNS (us-east-1)`,
       ...edgeProps(config, this.compute, this.data),
     });
-    // The dashboard shows the edge's metrics too (cross-region widgets), so it comes once the edge exists.
-    this.monitoring.addDashboard({
-      distribution: this.edge.distribution,
-      webAcl: this.edge.webAcl,
-      distributionOriginLatency: config.monitoring.cloudFrontAdditionalMetrics,
+    // Monitoring reads every other layer's metrics, the edge's across regions (dashboard, canary URL).
+    this.monitoring = new MonitoringStack(this, 'Monitoring', {
+      ...common,
+      description: `${PROJECT_TITLE} ${config.name}: alarm topics, alarms, SLOs, canary, dashboard and budget`,
+      ...monitoringProps(config, this.compute, this.data, this.edge),
     });
 
     // Every "no outbound" security group of every layer, ours or another team's, is created closed.

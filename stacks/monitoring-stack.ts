@@ -1,11 +1,15 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
   AlarmTopic,
   CostGuard,
   ServiceAlarms,
   ServiceDashboard,
+  ServiceLevelIndicator,
+  ServiceLevelObjective,
+  SyntheticCheck,
   type ServiceDashboardProps,
   type AlarmTopicSlackChannel,
   type ServiceAlarmsProps,
@@ -53,6 +57,40 @@ export interface MonitoringStackProps
   readonly removalPolicy: RemovalPolicy;
   /** Administrators of the topics' key (`EncryptionKey.administrators`). */
   readonly keyAdministrators: iam.IPrincipal[];
+  /** The edge's metrics, for the dashboard (cross-region widgets). */
+  readonly edge: Pick<ServiceDashboardProps, 'distribution' | 'webAcl' | 'distributionOriginLatency'>;
+  /** The service level objectives on the load balancer. */
+  readonly slo: ServiceLevelObjectivesProps;
+  /**
+   * An outside-in check of the public site, whose failure pages with the service-degraded alarm.
+   *
+   * @default - none
+   */
+  readonly syntheticCheck?: SyntheticCheckSettings;
+}
+
+/** Objectives of the web service, measured at its load balancer over 30 days. */
+export interface ServiceLevelObjectivesProps {
+  /** Percentage of requests answered without a 5xx. */
+  readonly availabilityPercent: number;
+  /** Requests answered within this many milliseconds are fast. */
+  readonly latencyThresholdMs: number;
+  /** Percentage of requests that must be fast. */
+  readonly latencyPercent: number;
+  /** Requests per hour a burn-rate window needs to be judged (scaled to the window). */
+  readonly minimumRequestsPerHour: number;
+}
+
+/** The canary of the public site. */
+export interface SyntheticCheckSettings {
+  /** Name of the canary: at most 21 characters of `a-z`, `0-9`, `_` and `-`, unique in the region. */
+  readonly canaryName: string;
+  /** The site's public URL, e.g. `https://www.example.com`. */
+  readonly baseUrl: string;
+  /** Minutes between runs. */
+  readonly rateMinutes: number;
+  /** Retention of its logs and run artifacts. */
+  readonly logRetention: logs.RetentionDays;
 }
 
 /** The two alarm topics of a region, sharing one key. */
@@ -93,36 +131,107 @@ export function createAlarmTopics(
 }
 
 /**
- * The monitoring layer of one environment in its home region: the alarm topics and the alarms of
- * the web service, database and cache. It reads their metrics' dimensions through weak cross-stack
- * references, so it deploys after the compute and data stacks and locks neither. Composite alarms
- * page; the rest notify (see `ServiceAlarms`).
+ * The monitoring layer of one environment in its home region: the alarm topics, the alarms of the
+ * web service, database and cache, the service level objectives and their burn-rate alarms, the
+ * canary of the public site, the dashboard and the cost guard. It reads the other layers' metric
+ * dimensions through weak cross-stack references (the edge's across regions), so it deploys after
+ * them and locks none. Composite alarms page; the rest notify (see `ServiceAlarms`).
  */
 export class MonitoringStack extends EnvironmentStack {
   public readonly topics: AlarmTopics;
   public readonly alarms: ServiceAlarms;
-  private readonly layers: Pick<
-    MonitoringStackProps,
-    'name' | 'web' | 'database' | 'databaseReplicas' | 'cache' | 'cacheReplicas'
-  >;
+  public readonly availability: ServiceLevelObjective;
+  public readonly latency: ServiceLevelObjective;
+  public readonly syntheticCheck?: SyntheticCheck;
+  public readonly dashboard: ServiceDashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     this.topics = createAlarmTopics(this, props);
     const act = props.recipients.paging;
+    const notificationTopic = act ? this.topics.notifications.topic : undefined;
+    const pagingTopic = act ? this.topics.paging.topic : undefined;
+    const { web } = props;
+
+    // Fast burns join the service-degraded composite (one page per incident, not one per alarm);
+    // slow burns notify: a ticket, not a page.
+    const minimumValidEventsPerHour = props.slo.minimumRequestsPerHour;
+    this.availability = new ServiceLevelObjective(this, 'Availability', {
+      alarmNamePrefix: props.name,
+      objectiveName: 'Availability',
+      indicator: ServiceLevelIndicator.ratio({
+        badEvents: web.metricServerErrorCount(),
+        validEvents: web.metricRequestCount(),
+        minimumValidEventsPerHour,
+      }),
+      objectivePercent: props.slo.availabilityPercent,
+      notificationTopic,
+    });
+    this.latency = new ServiceLevelObjective(this, 'Latency', {
+      alarmNamePrefix: props.name,
+      objectiveName: 'Latency',
+      indicator: ServiceLevelIndicator.latency({
+        latency: web.metricTargetResponseTime(),
+        threshold: Duration.millis(props.slo.latencyThresholdMs),
+        minimumValidEventsPerHour,
+      }),
+      objectivePercent: props.slo.latencyPercent,
+      notificationTopic,
+    });
+
+    const check = props.syntheticCheck;
+    if (check !== undefined) {
+      const key = new EncryptionKey(this, 'CanaryKey', {
+        description: `Canary artifacts and logs of ${props.name}`,
+        alias: `alias/${props.name}/canary`,
+        removalPolicy: props.removalPolicy,
+        administrators: props.keyAdministrators,
+        viaServices: SyntheticCheck.ENCRYPTION_KEY_SERVICES,
+        allowCloudWatchLogs: true,
+      });
+      this.syntheticCheck = new SyntheticCheck(this, 'Canary', {
+        canaryName: check.canaryName,
+        baseUrl: check.baseUrl,
+        pagePaths: ['/'],
+        apiPaths: ['/api/health'],
+        // The health route answers 200 with "degraded" when the database or cache is down.
+        apiBodyIncludes: '"status":"ok"',
+        scheduleRateMinutes: check.rateMinutes,
+        encryptionKey: key,
+        logRetention: check.logRetention,
+        removalPolicy: props.removalPolicy,
+      });
+    }
+
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       alarmNamePrefix: props.name,
-      web: props.web,
+      web,
       minTasks: props.minTasks,
       database: props.database,
       databaseReplicas: props.databaseReplicas,
       cache: props.cache,
       cacheReplicas: props.cacheReplicas,
       thresholds: props.thresholds,
-      notificationTopic: act ? this.topics.notifications.topic : undefined,
-      pagingTopic: act ? this.topics.paging.topic : undefined,
+      notificationTopic,
+      pagingTopic,
+      additionalUserFacingAlarms: [this.availability.fastBurnAlarm, this.latency.fastBurnAlarm],
+      siteCheckSuccessPercent: this.syntheticCheck?.metricSuccessPercent({
+        period: Duration.minutes(check?.rateMinutes ?? 5),
+      }),
+      siteCheckRuns: this.syntheticCheck?.metricRuns(),
     });
-    this.layers = props;
+
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', {
+      dashboardName: props.name,
+      ...props.edge,
+      service: web,
+      database: props.database,
+      databaseReplicaLag: props.databaseReplicas,
+      cache: props.cache,
+      cacheReplicationLag: props.cacheReplicas,
+      alarms: [this.alarms.serviceDegraded, ...this.alarms.userFacingAlarms],
+    });
+
     // Cost alerts go where component alarms go: the notification topic (silent in dev).
     new CostGuard(this, 'Cost', {
       name: props.name,
@@ -130,27 +239,6 @@ export class MonitoringStack extends EnvironmentStack {
       costAllocationTag: { key: 'Environment', value: props.environmentTag },
       topic: this.topics.notifications.topic,
       topicKey: this.topics.key,
-    });
-  }
-
-  /**
-   * The environment's dashboard: the golden signals of every layer in the order a request travels,
-   * the edge's (us-east-1) included, with this region's alarms at the top. Called once the edge
-   * stack exists, which is created after this one.
-   */
-  public addDashboard(
-    edge: Pick<ServiceDashboardProps, 'distribution' | 'webAcl' | 'distributionOriginLatency'>,
-  ): ServiceDashboard {
-    const { name, web, database, databaseReplicas, cache, cacheReplicas } = this.layers;
-    return new ServiceDashboard(this, 'Dashboard', {
-      dashboardName: name,
-      ...edge,
-      service: web,
-      database,
-      databaseReplicaLag: databaseReplicas,
-      cache,
-      cacheReplicationLag: cacheReplicas,
-      alarms: [this.alarms.serviceDegraded, ...this.alarms.userFacingAlarms],
     });
   }
 }

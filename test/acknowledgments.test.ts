@@ -30,7 +30,7 @@ import {
   condition,
   type Condition,
 } from '../lib/acknowledgments/shared';
-import { WITHOUT_PAGING } from '../lib/acknowledgments/monitoring';
+import { WITHOUT_PAGING, WITH_SYNTHETIC_CHECK } from '../lib/acknowledgments/monitoring';
 import type { BuiltApp } from '../lib/app';
 import type { Compliance, Finding } from '../lib/compliance';
 import { synthesisFailures } from '../lib/synthesis-check';
@@ -101,6 +101,7 @@ describe('entries follow configuration, not environment names', () => {
     [WITH_ENHANCED_MONITORING, ['staging', 'prod']],
     [TRAFFIC_SHIFTING, ['staging', 'prod']],
     [WITHOUT_PAGING, ['dev']],
+    [WITH_SYNTHETIC_CHECK, ['staging', 'prod']],
   ];
 
   test('each condition holds in the committed environments it held in by name', () => {

@@ -69,8 +69,8 @@ describe('adding an environment takes one registry entry', () => {
       'Data',
       'Registry',
       'Compute',
-      'Monitoring',
       'Edge',
+      'Monitoring',
     ]);
 
     // The entries come from its configuration, a copy of staging's, so they are staging's.

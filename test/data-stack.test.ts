@@ -406,8 +406,9 @@ describe.each(ENVIRONMENTS)('%s key policies, in every stack', (environment) => 
           statements: r.Properties?.KeyPolicy.Statement as any[],
         })),
       );
-    // Network: flow logs; Data: database, cache, storage, logs; Registry: images; Monitoring: alarm
-    // topics; Edge: WAF logs, edge alarm topic.
+    // Network: flow logs; Data: database, cache, storage, logs; Registry: images; Edge: WAF logs, edge
+    // alarm topic; Monitoring: alarm topics, and the canary's artifacts and logs where it runs.
+    const siteCheck = configs[environment].monitoring.syntheticCheck.enabled;
     expect(keys.map(({ key }) => key.split('/')[0])).toEqual([
       'Network',
       'Data',
@@ -415,9 +416,10 @@ describe.each(ENVIRONMENTS)('%s key policies, in every stack', (environment) => 
       'Data',
       'Data',
       'Registry',
+      'Edge',
+      'Edge',
       'Monitoring',
-      'Edge',
-      'Edge',
+      ...(siteCheck ? ['Monitoring'] : []),
     ]);
     const data = ['kms:*', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
     const open = keys.flatMap(({ key, statements }) =>

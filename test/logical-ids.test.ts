@@ -72,6 +72,13 @@ const EDGE = [
 ];
 /** The key of the alarm topics. */
 const MONITORING = ['AWS::KMS::Key AlarmsKey8B9C40AB'];
+/** With the site check: the canary's key, artifacts bucket, log group and its starter's log group. */
+const SITE_CHECK = [
+  'AWS::KMS::Key CanaryKey53D2D0D1',
+  'AWS::Logs::LogGroup CanaryLogs35071DCA',
+  'AWS::Logs::LogGroup CanaryStarterLogsA62CF388',
+  'AWS::S3::Bucket CanaryArtifacts7ADD0D0B',
+];
 /** With a domain: the certificate and the apex and www records. */
 const EDGE_DOMAIN = [
   'AWS::CertificateManager::Certificate Certificate4E7ABB08',
@@ -96,7 +103,7 @@ const PINNED: Record<EnvironmentName, Record<string, readonly string[]>> = {
     Registry: REGISTRY,
     Compute: [...COMPUTE, ...COMPUTE_DOMAIN, ...PROBE],
     Edge: [...EDGE, ...EDGE_DOMAIN],
-    Monitoring: MONITORING,
+    Monitoring: [...MONITORING, ...SITE_CHECK],
   },
   prod: {
     Network: NETWORK,
@@ -104,7 +111,7 @@ const PINNED: Record<EnvironmentName, Record<string, readonly string[]>> = {
     Registry: REGISTRY,
     Compute: [...COMPUTE, ...COMPUTE_DOMAIN, ...PROBE],
     Edge: [...EDGE, ...EDGE_DOMAIN],
-    Monitoring: MONITORING,
+    Monitoring: [...MONITORING, ...SITE_CHECK],
   },
 };
 

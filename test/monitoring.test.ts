@@ -13,8 +13,16 @@ const PAGING = { dev: false, staging: true, prod: true } as const;
 const REPLICAS = { dev: false, staging: true, prod: true } as const;
 /** `monitoring.cloudFrontAdditionalMetrics`: the origin latency alarm exists only with them. */
 const ADDITIONAL_METRICS = { dev: false, staging: true, prod: true } as const;
+/** `monitoring.syntheticCheck.enabled`: the canary of the public site, staging and prod only. */
+const SITE_CHECK = { dev: false, staging: true, prod: true } as const;
+/** Burn rates and windows of the objectives' alarms (Google SRE workbook): fast pages, slow notifies. */
+const BURNS = { FastBurn: { rate: 14.4, long: 3600, short: 300 }, SlowBurn: { rate: 6, long: 21600, short: 1800 } };
 
 type Alarm = [string, Resource];
+
+/** Alarms that act only through a composite: burn-rate windows and fast burns (see ServiceDegraded). */
+const FEEDS_A_COMPOSITE = /-(Availability|Latency)-(FastBurn|FastBurnLong|FastBurnShort|SlowBurnLong|SlowBurnShort)$/;
+const notificationsOf = (environment: EnvironmentName) => topicId(environment, 'Monitoring', 'Notifications');
 
 function alarmsOf(environment: EnvironmentName, stackId: string): Alarm[] {
   return resources(environment, stackId, 'AWS::CloudWatch::Alarm');
@@ -74,6 +82,16 @@ describe('monitoring config', () => {
   });
 });
 
+/** The window alarms of an objective: burn rate times the error budget, as a ratio. */
+function burnThresholds(objective: string, percent: number): Record<string, number> {
+  const budget = 1 - percent / 100;
+  return Object.fromEntries(
+    Object.entries(BURNS).flatMap(([burn, { rate }]) =>
+      ['Long', 'Short'].map((window) => [`${objective}-${burn}${window}`, Number((rate * budget).toPrecision(12))]),
+    ),
+  );
+}
+
 describe.each(ENVIRONMENTS)('%s', (environment) => {
   const config = configs[environment];
   const t = config.monitoring.thresholds;
@@ -103,6 +121,9 @@ describe.each(ENVIRONMENTS)('%s', (environment) => {
         'Database-ReplicaLag': t.replicaLagSeconds,
         'Cache-ReplicationLag': t.cacheReplicationLagSeconds,
       }),
+      ...(SITE_CHECK[environment] && { 'Web-SiteCheck': 100, 'Web-SiteCheckStopped': 1 }),
+      ...burnThresholds('Availability', config.monitoring.slo.availabilityPercent),
+      ...burnThresholds('Latency', config.monitoring.slo.latencyPercent),
     };
     const thresholds = Object.fromEntries(
       regional
@@ -146,10 +167,24 @@ describe.each(ENVIRONMENTS)('%s', (environment) => {
     const referenced = regional
       .filter(([logicalId]) => rule.includes(`"${logicalId}"`))
       .map(([, alarm]) => nameOf(alarm).slice(prefix.length + 1));
-    expect(referenced.sort()).toEqual(['Web-5xxRate', 'Web-LatencyP99', 'Web-RunningTasks', 'Web-UnhealthyHosts']);
+    const referencedComposites = compositesOf(environment, 'Monitoring')
+      .filter(([logicalId]) => rule.includes(`"${logicalId}"`))
+      .map(([, alarm]) => nameOf(alarm).slice(prefix.length + 1));
+    expect(referenced.sort()).toEqual(
+      [
+        'Web-5xxRate',
+        'Web-LatencyP99',
+        'Web-RunningTasks',
+        'Web-UnhealthyHosts',
+        ...(SITE_CHECK[environment] ? ['Web-SiteCheck'] : []),
+      ].sort(),
+    );
+    // A fast burn of either error budget pages here too: one page per incident.
+    expect(referencedComposites.sort()).toEqual(['Availability-FastBurn', 'Latency-FastBurn']);
     // Any one of them in ALARM: ALARM(a) OR ALARM(b) OR ...
-    expect(rule.match(/ALARM\(/g)).toHaveLength(4);
-    expect(rule.match(/ OR /g)).toHaveLength(3);
+    const count = referenced.length + referencedComposites.length;
+    expect(rule.match(/ALARM\(/g)).toHaveLength(count);
+    expect(rule.match(/ OR /g)).toHaveLength(count - 1);
     expect(rule).not.toMatch(/ AND | NOT /);
   });
 
@@ -206,7 +241,9 @@ describe.each(ENVIRONMENTS)('%s', (environment) => {
     test('every alarm has alarm and OK actions: component alarms notify, the service-degraded alarm pages', () => {
       const notifications = topicId(environment, 'Monitoring', 'Notifications');
       const paging = topicId(environment, 'Monitoring', 'Paging');
-      const all = [...regional, ...compositesOf(environment, 'Monitoring')];
+      const all = [...regional, ...compositesOf(environment, 'Monitoring')].filter(
+        ([, alarm]) => !FEEDS_A_COMPOSITE.test(nameOf(alarm)),
+      );
       for (const [, alarm] of all) {
         const expected = nameOf(alarm).endsWith('-Web-ServiceDegraded') ? paging : notifications;
         expect([nameOf(alarm), alarm.Properties?.ActionsEnabled]).toEqual([nameOf(alarm), true]);
@@ -217,6 +254,37 @@ describe.each(ENVIRONMENTS)('%s', (environment) => {
       for (const [, alarm] of edge) {
         expect(topicsOf(alarm.Properties?.AlarmActions)).toEqual([edgeTopic]);
         expect(topicsOf(alarm.Properties?.OKActions)).toEqual([edgeTopic]);
+      }
+    });
+
+    test('no alarm is silent: those without actions (burn windows, fast burns) feed a composite that has them', () => {
+      const composites = compositesOf(environment, 'Monitoring');
+      const withActions = (alarm: Resource) =>
+        alarm.Properties?.ActionsEnabled === true && topicsOf(alarm.Properties?.AlarmActions).length > 0;
+      // Which alarm (by logical ID) eventually reaches a topic, through composites that reference it.
+      const reaches = (logicalId: string, seen = new Set<string>()): boolean =>
+        composites.some(
+          ([compositeId, composite]) =>
+            !seen.has(compositeId) &&
+            JSON.stringify(composite.Properties?.AlarmRule).includes(`"${logicalId}"`) &&
+            (withActions(composite) || reaches(compositeId, new Set([...seen, compositeId]))),
+        );
+      const silent = [...regional, ...composites].filter(([, alarm]) => !withActions(alarm));
+      expect(silent.map(([, alarm]) => nameOf(alarm).slice(prefix.length + 1)).sort()).toEqual(
+        ['Availability', 'Latency']
+          .flatMap((objective) => [
+            `${objective}-FastBurn`,
+            ...['FastBurnLong', 'FastBurnShort', 'SlowBurnLong', 'SlowBurnShort'].map((w) => `${objective}-${w}`),
+          ])
+          .sort(),
+      );
+      for (const [logicalId, alarm] of silent) {
+        expect([nameOf(alarm), reaches(logicalId)]).toEqual([nameOf(alarm), true]);
+      }
+      // The slow burns notify: a ticket, not a page.
+      for (const objective of ['Availability', 'Latency']) {
+        const slow = named(composites, `${objective}-SlowBurn`);
+        expect(topicsOf(slow.Properties?.AlarmActions)).toEqual([notificationsOf(environment)]);
       }
     });
 
@@ -302,5 +370,114 @@ describe.each(ENVIRONMENTS)('%s cost alerts', (environment) => {
     const subscriptions = resources(environment, 'Monitoring', 'AWS::CE::AnomalySubscription');
     expect(subscriptions).toHaveLength(1);
     expect(subscriptions[0]![1].Properties?.Frequency).toBe('IMMEDIATE');
+  });
+});
+
+describe.each(ENVIRONMENTS)('%s objectives and site check', (environment) => {
+  const config = configs[environment];
+  const regional = alarmsOf(environment, 'Monitoring');
+  const composites = compositesOf(environment, 'Monitoring');
+  const expressionOf = (alarm: Resource) =>
+    (alarm.Properties?.Metrics as Array<{ Expression?: string; ReturnData?: boolean }>).find((m) => m.ReturnData)
+      ?.Expression;
+  const statsOf = (alarm: Resource) =>
+    (alarm.Properties?.Metrics as Array<{ MetricStat?: { Metric: { MetricName: string }; Stat: string } }>)
+      .filter((m) => m.MetricStat !== undefined)
+      .map((m) => `${m.MetricStat!.Metric.MetricName}:${m.MetricStat!.Stat}`)
+      .sort();
+
+  test.each(Object.entries(BURNS))('%s: each window is one alarm period, long AND short in a composite', (burn, b) => {
+    for (const objective of ['Availability', 'Latency']) {
+      const long = named(regional, `${objective}-${burn}Long`);
+      const short = named(regional, `${objective}-${burn}Short`);
+      for (const [alarm, period] of [
+        [long, b.long],
+        [short, b.short],
+      ] as const) {
+        expect(alarm.Properties?.EvaluationPeriods).toBe(1);
+        expect(alarm.Properties?.ComparisonOperator).toBe('GreaterThanThreshold');
+        expect(alarm.Properties?.TreatMissingData).toBe('notBreaching');
+        const periods = (alarm.Properties?.Metrics as Array<{ MetricStat?: { Period: number } }>)
+          .filter((m) => m.MetricStat)
+          .map((m) => m.MetricStat!.Period);
+        expect(new Set(periods)).toEqual(new Set([period]));
+      }
+      const rule = JSON.stringify(named(composites, `${objective}-${burn}`).Properties?.AlarmRule);
+      expect(rule).toMatch(/ AND /);
+      expect(rule).not.toMatch(/ OR /);
+    }
+  });
+
+  test('availability counts the 5xx of the tasks and of the load balancer among all requests, low traffic aside', () => {
+    const alarm = named(regional, 'Availability-FastBurnShort');
+    expect(expressionOf(alarm)).toBe(
+      `IF(MAX([bad, valid]) >= ${Math.ceil(config.monitoring.slo.minimumRequestsPerHour / 12)}, bad / MAX([bad, valid]), 0)`,
+    );
+    expect(statsOf(alarm)).toEqual(['HTTPCode_ELB_5XX_Count:Sum', 'HTTPCode_Target_5XX_Count:Sum', 'RequestCount:Sum']);
+  });
+
+  test('latency counts the requests slower than the threshold (percentile rank)', () => {
+    const alarm = named(regional, 'Latency-FastBurnLong');
+    const seconds = config.monitoring.slo.latencyThresholdMs / 1000;
+    expect(statsOf(alarm)).toEqual([`TargetResponseTime:PR(:${seconds})`, 'TargetResponseTime:SampleCount']);
+    expect(expressionOf(alarm)).toMatch(/\(100 - fast\) \/ 100/);
+  });
+
+  test(`the site check ${SITE_CHECK[environment] ? 'loads the public URL and /api/health' : 'is off'}`, () => {
+    const canaries = resources(environment, 'Monitoring', 'AWS::Synthetics::Canary');
+    expect(canaries).toHaveLength(SITE_CHECK[environment] ? 1 : 0);
+    if (!SITE_CHECK[environment]) return;
+    const [[canaryId, canary]] = canaries as [Alarm];
+    expect(canary.Properties).toMatchObject({
+      Name: `la-${environment}-site`,
+      StartCanaryAfterCreation: false,
+      Schedule: { Expression: `rate(${config.monitoring.syntheticCheck.rateMinutes} minutes)` },
+    });
+    const variables = canary.Properties?.RunConfig.EnvironmentVariables;
+    expect(variables.CHECK_BASE_URL).toBe(`https://${config.domain?.zoneName}`);
+    expect(JSON.parse(variables.CHECK_PLAN)).toEqual([
+      { kind: 'page', path: '/' },
+      { kind: 'api', path: '/api/health', bodyIncludes: '"status":"ok"' },
+    ]);
+    // Its log group is ours, named as Synthetics names it, before the starter starts it.
+    const [[groupId]] = resources(environment, 'Monitoring', 'AWS::Logs::LogGroup').filter(
+      ([, group]) =>
+        JSON.stringify(group.Properties?.LogGroupName) ===
+        JSON.stringify({
+          'Fn::Join': ['', [`/aws/lambda/cwsyn-la-${environment}-site-`, { 'Fn::GetAtt': [canaryId, 'Id'] }]],
+        }),
+    ) as [Alarm];
+    const [[, starter]] = resources(environment, 'Monitoring', 'Custom::SyntheticsCanaryStarter') as [Alarm];
+    expect(starter.DependsOn).toContain(groupId);
+    const alarm = named(regional, 'Web-SiteCheck');
+    expect(alarm.Properties).toMatchObject({ Threshold: 100, ComparisonOperator: 'LessThanThreshold' });
+    expect(named(regional, 'Web-SiteCheckStopped').Properties).toMatchObject({
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+      Statistic: 'SampleCount',
+      Period: 3600,
+    });
+  });
+});
+
+describe.each(ENVIRONMENTS)('%s log groups', (environment) => {
+  test('every log group of every stack is encrypted with a key and has the retention of its layer', () => {
+    const config = configs[environment];
+    for (const stackId of ['Network', 'Data', 'Registry', 'Compute', 'Edge', 'Monitoring']) {
+      for (const [id, group] of resources(environment, stackId, 'AWS::Logs::LogGroup')) {
+        const retention = stackId === 'Network' ? config.network.flowLogRetentionDays : config.logRetentionDays;
+        expect({
+          stackId,
+          id,
+          key: group.Properties?.KmsKeyId !== undefined,
+          days: group.Properties?.RetentionInDays,
+        }).toEqual({
+          stackId,
+          id,
+          key: true,
+          days: retention,
+        });
+      }
+    }
   });
 });

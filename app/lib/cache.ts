@@ -3,6 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { createClient } from 'redis';
 import { defaultCredentialsProvider, nonEmpty, regionFromEnv, type AwsCredentialsProvider } from './aws-credentials';
 import { ConfigurationError, errorMessage, timed, withTimeout, type CheckResult } from './check';
+import { log } from './log';
 
 /*
  * The cache client (node-redis) with ElastiCache IAM authentication.
@@ -207,7 +208,7 @@ export function createCacheClient(config: CacheConfig, dependencies: CacheDepend
     credentialsProvider: cacheCredentialsProvider(config, dependencies),
   });
   // Errors surface through failed commands and the health check; without a listener node-redis would throw.
-  client.on('error', (error: Error) => console.warn(`cache: ${error.message}`));
+  client.on('error', (error: Error) => log.warn(`cache: ${errorMessage(error)}`, { error }));
   return client;
 }
 

@@ -5,6 +5,7 @@ import { Signer } from '@aws-sdk/rds-signer';
 import { Pool, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from 'pg';
 import { defaultCredentialsProvider, nonEmpty, regionFromEnv } from './aws-credentials';
 import { ConfigurationError, errorMessage, timed, withTimeout, type CheckResult } from './check';
+import { log } from './log';
 
 /*
  * PostgreSQL access for the app: a writer pool through RDS Proxy and reader pools on the read replicas.
@@ -428,7 +429,7 @@ export class Database {
     });
     // An idle connection closed by the server (proxy idle timeout, failover) must not crash the process.
     pool.on('error', (error) =>
-      console.warn(`database: idle connection of ${user} to ${host} failed: ${error.message}`),
+      log.warn(`database: idle connection of ${user} to ${host} failed: ${errorMessage(error)}`, { error }),
     );
     return pool;
   }

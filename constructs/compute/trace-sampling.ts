@@ -73,7 +73,8 @@ export const TRACE_SAMPLING_RULES: ReadonlyArray<Rule<TraceSamplingProps>> = [
  * - one rule per excluded path, tracing nothing (priority 100, 101...);
  * - one rule for the rest: the reservoir, then `samplePercent` (priority 1000).
  *
- * Rules outlive tasks: a changed rate reaches running tasks within a minute, without a deploy of
+ * Rules outlive tasks: the tracer polls them every 5 minutes (and its quota every 10 seconds), so a
+ * changed rule reaches running tasks without a deploy of
  * the service. Rule names are generated (X-Ray allows 32 characters, unique per account and
  * region) from the construct path, so two services never share one.
  */

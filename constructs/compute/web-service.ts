@@ -72,6 +72,22 @@ export interface IWebService extends IConstruct, ec2.IConnectable {
    */
   metricTargetResponseTimeP99(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /**
+   * The time elapsed, in seconds, after a request leaves the load balancer until the tasks answer,
+   * over the whole load balancer, as a plain metric: give it any statistic, e.g. a percentile rank
+   * (`PR(:0.5)`, the share of requests answered within 0.5 s) for a latency objective.
+   *
+   * @default - average over 5 minutes
+   */
+  metricTargetResponseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /**
+   * Answers users got as a 5xx: those of the tasks plus those the load balancer generated itself
+   * (no healthy target, a target that timed out or reset the connection), which the target count
+   * misses. A math expression over the two sums; `props` are split with `unlike` members.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricServerErrorCount(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /**
    * The number of requests the load balancer processed with a response from the tasks.
    *
    * @default - sum over 5 minutes
@@ -287,6 +303,25 @@ export class WebService extends Construct implements IWebService {
 
   public metricTargetResponseTimeP99(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     return this.loadBalancer.metrics.targetResponseTime({ ...props, statistic: 'p99' });
+  }
+
+  public metricTargetResponseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.loadBalancer.metrics.targetResponseTime({ statistic: 'Average', ...props });
+  }
+
+  public metricServerErrorCount(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    const metrics = this.loadBalancer.metrics;
+    const options = splitMetricOptions(props, 'unlike', 'Server errors (5xx)');
+    const sum = { ...options.member, statistic: 'Sum' };
+    return new cloudwatch.MathExpression({
+      // A period with no 5xx of one kind has no datapoint of it: count it as none.
+      expression: 'FILL(target, 0) + FILL(elb, 0)',
+      usingMetrics: {
+        target: metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, sum),
+        elb: metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, sum),
+      },
+      ...options.expression,
+    });
   }
 
   public metricRequestCount(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {

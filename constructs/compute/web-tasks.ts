@@ -152,6 +152,43 @@ function collectorImage(props: ResolvedWebServiceProps): ecs.ContainerImage {
       });
 }
 
+/**
+ * The collector's configuration: ADOT's `ecs-xray.yaml` (OTLP in, X-Ray out) plus the `awsproxy`
+ * extension, which serves X-Ray's sampling API on localhost:2000 so the application's X-Ray remote
+ * sampler follows the sampling rules (see TraceSampling); the stock file runs no such proxy, and
+ * the tracer would fall back to a fixed rate, health checks included. ADOT reads the whole file from
+ * `AOT_CONFIG_CONTENT`, so no image or file has to change.
+ */
+export const COLLECTOR_CONFIG = [
+  'extensions:',
+  '  health_check:',
+  '  awsproxy:',
+  '    endpoint: 0.0.0.0:2000',
+  'receivers:',
+  '  otlp:',
+  '    protocols:',
+  '      grpc:',
+  '        endpoint: 0.0.0.0:4317',
+  '      http:',
+  '        endpoint: 0.0.0.0:4318',
+  'processors:',
+  '  resourcedetection:',
+  '    detectors: [env, ecs]',
+  '  batch/traces:',
+  '    timeout: 1s',
+  '    send_batch_size: 50',
+  'exporters:',
+  '  awsxray:',
+  'service:',
+  '  extensions: [health_check, awsproxy]',
+  '  pipelines:',
+  '    traces:',
+  '      receivers: [otlp]',
+  '      processors: [resourcedetection, batch/traces]',
+  '      exporters: [awsxray]',
+  '',
+].join('\n');
+
 /** An ADOT collector that receives OTLP from the application on localhost and sends X-Ray traces. */
 function addTracingSidecar(
   taskDefinition: ecs.FargateTaskDefinition,
@@ -176,7 +213,7 @@ function addTracingSidecar(
     essential: false,
     user: '10001',
     readonlyRootFilesystem: true,
-    command: ['--config=/etc/ecs/ecs-xray.yaml'],
+    environment: { AOT_CONFIG_CONTENT: COLLECTOR_CONFIG },
     memoryReservationMiB: 64,
     memoryLimitMiB: SIDECAR_MEMORY_MIB,
     logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'otel', logGroup }),

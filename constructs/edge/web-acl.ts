@@ -160,7 +160,10 @@ export class WebAclRules {
               // Its signal rules block any client that is not a browser (SignalNonBrowserUserAgent,
               // CategoryHttpLibrary, SignalKnownBotDataCenter for requests from cloud addresses): on
               // the API that is the health checker and every legitimate API client.
-              scopeDownStatement: botControlScope(props.botControlExcludedPathPrefixes ?? DEFAULT_BOT_CONTROL_EXCLUDED),
+              scopeDownStatement: botControlScope(
+                props.botControlExcludedPathPrefixes ?? DEFAULT_BOT_CONTROL_EXCLUDED,
+                props.botControlExemptUserAgents ?? [],
+              ),
             }),
           ]
         : []),
@@ -199,14 +202,52 @@ export interface BaselineWebAclRulesProps {
    * @default ['/api/']
    */
   readonly botControlExcludedPathPrefixes?: readonly string[];
+  /**
+   * User-agent prefixes Bot Control does not inspect, on any path: your own monitors, which are not
+   * browsers and run from cloud addresses, e.g. a CloudWatch Synthetics canary
+   * (`CloudWatchSynthetics/arn:aws:synthetics:<region>:<account>:canary:<name>`, AWS's documented
+   * exception). A user agent can be forged: the exemption only lifts Bot Control; every other rule
+   * (rate limit, reputation, common, bad inputs, SQL injection) still applies.
+   *
+   * @default - none
+   */
+  readonly botControlExemptUserAgents?: readonly string[];
 }
 
 /** The API: called by programs, which Bot Control's signal rules would block. */
 const DEFAULT_BOT_CONTROL_EXCLUDED: readonly string[] = ['/api/'];
 
-/** Bot Control's scope-down: every path but the excluded prefixes, or none for no prefix. */
-function botControlScope(excluded: readonly string[]): wafv2.CfnWebACL.StatementProperty | undefined {
-  return excluded.length > 0 ? WebAclRules.pathNotUnder(excluded) : undefined;
+/**
+ * Bot Control's scope-down: every path but the excluded prefixes, from every client but the exempt
+ * user agents; none when nothing is excluded.
+ */
+function botControlScope(
+  excluded: readonly string[],
+  exemptUserAgents: readonly string[],
+): wafv2.CfnWebACL.StatementProperty | undefined {
+  const statements = [
+    ...(excluded.length > 0 ? [WebAclRules.pathNotUnder(excluded)] : []),
+    ...(exemptUserAgents.length > 0 ? [userAgentNotStartingWith(exemptUserAgents)] : []),
+  ];
+  // WAF's AND statement needs at least two statements.
+  const [first] = statements;
+  return statements.length > 1 ? { andStatement: { statements } } : first;
+}
+
+/** Requests whose User-Agent header starts with none of `prefixes` (compared as sent: no transformation). */
+function userAgentNotStartingWith(prefixes: readonly string[]): wafv2.CfnWebACL.StatementProperty {
+  const matches = prefixes.map((prefix): wafv2.CfnWebACL.StatementProperty => ({
+    byteMatchStatement: {
+      fieldToMatch: { singleHeader: { Name: 'user-agent' } },
+      positionalConstraint: 'STARTS_WITH',
+      searchString: prefix,
+      textTransformations: [{ priority: 0, type: 'NONE' }],
+    },
+  }));
+  const [only] = matches;
+  return {
+    notStatement: { statement: matches.length === 1 && only ? only : { orStatement: { statements: matches } } },
+  };
 }
 
 /** Properties of a {@link WebAcl}. */

@@ -7,3 +7,4 @@ export * from './service-alarms';
 export * from './service-dashboard';
 export * from './service-level-objective';
 export * from './synthetic-check';
+export * from './synthetic-check-rules';

@@ -73,6 +73,22 @@ export interface ServiceAlarmsProps extends AlarmDestinations {
    * @default - none
    */
   readonly additionalUserFacingAlarms?: readonly cloudwatch.IAlarm[];
+  /**
+   * The success rate of an outside-in check of the public site, in percent per run (a Synthetics
+   * canary's `SuccessPercent`, with the canary's rate as its period). Two failed runs in a row
+   * alarm, and the alarm is user-facing: it pages through `ServiceDegraded`.
+   *
+   * @default - no site check alarm
+   */
+  readonly siteCheckSuccessPercent?: cloudwatch.IMetric;
+  /**
+   * The number of runs of that check that reported (`SampleCount` of `SuccessPercent`, over an hour).
+   * None in a period alarms and notifies: the check stopped (left stopped by an update or a rollback,
+   * or by hand), which its success alarm cannot tell from a quiet period.
+   *
+   * @default - no alarm on missing runs
+   */
+  readonly siteCheckRuns?: cloudwatch.IMetric;
 }
 
 /**
@@ -280,7 +296,35 @@ export class ServiceAlarms extends Construct {
       );
     }
 
-    this.userFacingAlarms = [web5xx, latency, unhealthy, running].map((a) => a.alarm);
+    // No data means no run finished (the canary is being created or updated): not a failure. A
+    // canary left stopped therefore goes unnoticed here; its starter restarts it on every update.
+    const siteCheck =
+      props.siteCheckSuccessPercent &&
+      webAlarms.addAlarm(alarmable(this, props.siteCheckSuccessPercent), {
+        alarmNameSuffix: 'SiteCheck',
+        alarmDescription: 'The public site failed its outside-in check (page and /api/health) twice in a row',
+        threshold: 100,
+        comparisonOperator: below,
+        treatMissingData: notBreaching,
+        datapointsToAlarm: 2,
+        evaluationPeriods: 2,
+      });
+    // Missing data is the signal here. On the first deploy it alarms (notifies) until the first runs.
+    const siteCheckRuns =
+      props.siteCheckRuns &&
+      webAlarms.addAlarm(alarmable(this, props.siteCheckRuns), {
+        alarmNameSuffix: 'SiteCheckStopped',
+        alarmDescription:
+          'The outside-in check of the public site reported no run for an hour: the canary is stopped (start it: aws synthetics start-canary)',
+        threshold: 1,
+        comparisonOperator: below,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        datapointsToAlarm: 1,
+        evaluationPeriods: 1,
+      });
+    this.userFacingAlarms = [web5xx, latency, unhealthy, running, ...(siteCheck ? [siteCheck] : [])].map(
+      (a) => a.alarm,
+    );
     const serviceDegradedName = `${props.alarmNamePrefix}-Web-ServiceDegraded`;
     const additional = props.additionalUserFacingAlarms ?? [];
     this.serviceDegraded = new cloudwatch.CompositeAlarm(this, serviceDegradedName, {
@@ -314,9 +358,19 @@ export class ServiceAlarms extends Construct {
     }
 
     this.notifyingAlarms = [
-      ...[web5xx, latency, unhealthy, running, webCpu, webMemory, appErrors, ...databaseList, ...cacheList].map(
-        (a) => a.alarm,
-      ),
+      ...[
+        web5xx,
+        latency,
+        unhealthy,
+        running,
+        ...(siteCheck ? [siteCheck] : []),
+        ...(siteCheckRuns ? [siteCheckRuns] : []),
+        webCpu,
+        webMemory,
+        appErrors,
+        ...databaseList,
+        ...cacheList,
+      ].map((a) => a.alarm),
       ...anomalies,
       ...(this.deploymentRollback ? [this.deploymentRollback] : []),
     ];

@@ -75,7 +75,7 @@ function minimumEventsProblems(value: number | undefined): Problem[] {
     ? []
     : [
         {
-          path: ['indicator', 'minimumValidEvents'],
+          path: ['indicator', 'minimumValidEventsPerHour'],
           message: `${value} is not a whole number of events; use 0 (no guard) or more`,
         },
       ];
@@ -138,14 +138,14 @@ export interface RatioIndicatorProps {
   /** Valid events, counted with `Sum` (e.g. `RequestCount`). */
   readonly validEvents: cloudwatch.IMetric;
   /**
-   * Fewest events a window needs to be judged: a window with fewer counts as having no bad event,
-   * so that one failed request among a handful at night does not page. It also hides a real outage
-   * while traffic stays below it, in the short windows first (5 minutes by default): choose it
-   * below the traffic of the quietest hour that matters.
+   * Fewest events per hour a window needs to be judged, scaled to the window (rounded up): a window
+   * with fewer counts as having no bad event, so that one failed request among a handful at night
+   * does not page. It also hides a real outage while traffic stays below it: choose it below the
+   * traffic of the quietest hour that matters.
    *
    * @default 0 - every window with events is judged
    */
-  readonly minimumValidEvents?: number;
+  readonly minimumValidEventsPerHour?: number;
 }
 
 /** Properties of {@link ServiceLevelIndicator.latency}. */
@@ -165,12 +165,20 @@ export interface LatencyIndicatorProps {
    */
   readonly latencyUnit?: cloudwatch.Unit;
   /**
-   * Fewest requests a window needs to be judged: a window with fewer counts as having no slow
-   * request (see {@link RatioIndicatorProps.minimumValidEvents}).
+   * Fewest requests per hour a window needs to be judged, scaled to the window: a window with fewer
+   * counts as having no slow request (see {@link RatioIndicatorProps.minimumValidEventsPerHour}).
    *
    * @default 0 - every window with requests is judged
    */
-  readonly minimumValidEvents?: number;
+  readonly minimumValidEventsPerHour?: number;
+}
+
+/**
+ * A window's share of the hourly minimum, rounded up: the same traffic rate decides whether a
+ * 5-minute and a 6-hour window are judged (100 an hour: 9 in 5 minutes, 600 in 6 hours).
+ */
+function minimumFor(window: Duration, perHour = 0): number {
+  return Math.ceil((perHour * window.toSeconds()) / 3600);
 }
 
 class RatioIndicator extends ServiceLevelIndicator {
@@ -181,7 +189,7 @@ class RatioIndicator extends ServiceLevelIndicator {
   }
 
   public metricBadEventRatio(window: Duration): cloudwatch.MathExpression {
-    const minimum = this.props.minimumValidEvents ?? 0;
+    const minimum = minimumFor(window, this.props.minimumValidEventsPerHour);
     const events = 'MAX([bad, valid])';
     return new cloudwatch.MathExpression({
       // Arithmetic treats a missing point as 0 (no bad event published: ratio 0); no event at all
@@ -200,7 +208,7 @@ class RatioIndicator extends ServiceLevelIndicator {
         ? [{ path: ['indicator', name], message: `statistic ${metric.statistic} does not count events; use Sum` }]
         : [];
     });
-    return [...sums, ...minimumEventsProblems(this.props.minimumValidEvents)];
+    return [...sums, ...minimumEventsProblems(this.props.minimumValidEventsPerHour)];
   }
 }
 
@@ -221,7 +229,7 @@ class LatencyIndicator extends ServiceLevelIndicator {
   }
 
   public metricBadEventRatio(window: Duration): cloudwatch.MathExpression {
-    const minimum = this.props.minimumValidEvents ?? 0;
+    const minimum = minimumFor(window, this.props.minimumValidEventsPerHour);
     const slow = '(100 - fast) / 100';
     return new cloudwatch.MathExpression({
       expression: minimum > 0 ? `IF(requests >= ${minimum}, ${slow}, 0)` : slow,
@@ -248,7 +256,7 @@ class LatencyIndicator extends ServiceLevelIndicator {
         message: `${this.props.threshold.toHumanString()} is no latency; use a positive duration`,
       });
     }
-    return [...problems, ...minimumEventsProblems(this.props.minimumValidEvents)];
+    return [...problems, ...minimumEventsProblems(this.props.minimumValidEventsPerHour)];
   }
 }
 

@@ -1,6 +1,6 @@
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import { PROJECT_TITLE, resourcePrefixOf, type EnvironmentConfig } from '../../config';
+import { PROJECT_TITLE, canaryUserAgentOf, resourcePrefixOf, type EnvironmentConfig } from '../../config';
 import type { ComputeStack, DataStack, EdgeStackProps, EnvironmentStackProps } from '../../stacks';
 import { keyAdministratorsOf, removalPolicyOf } from './common';
 import { alarmRecipientsOf } from './monitoring';
@@ -29,6 +29,8 @@ export function edgeProps(
       blockedCountries: edge.waf.blockedCountries,
       anonymousIpList: edge.waf.anonymousIpList,
       botControl: edge.waf.botControl,
+      // The canary is no browser and runs from AWS addresses: Bot Control would block every run.
+      botControlExemptUserAgents: config.monitoring.syntheticCheck.enabled ? [canaryUserAgentOf(config)] : [],
     },
     priceClass: PRICE_CLASSES[edge.priceClass],
     geoRestriction:

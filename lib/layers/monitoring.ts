@@ -1,5 +1,6 @@
-import { resourcePrefixOf, type EnvironmentConfig } from '../../config';
-import type { ComputeStack, DataStack, EnvironmentStackProps, MonitoringStackProps } from '../../stacks';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { canaryNameOf, publicHostOf, resourcePrefixOf, type EnvironmentConfig } from '../../config';
+import type { ComputeStack, DataStack, EdgeStack, EnvironmentStackProps, MonitoringStackProps } from '../../stacks';
 import { keyAdministratorsOf, removalPolicyOf } from './common';
 
 /** Who the alarms of the environment reach, in every region that has alarms. */
@@ -8,13 +9,16 @@ export function alarmRecipientsOf(config: EnvironmentConfig): MonitoringStackPro
   return { paging: monitoring.paging, emails: [...monitoring.emails], slack: monitoring.slack };
 }
 
-/** Monitoring layer props, wired to the compute and data layers of the same environment. */
+/** Monitoring layer props, wired to the compute, data and edge layers of the same environment. */
 export function monitoringProps(
   config: EnvironmentConfig,
   compute: ComputeStack,
   data: DataStack,
+  edge: EdgeStack,
 ): Omit<MonitoringStackProps, keyof EnvironmentStackProps> {
-  const { thresholds } = config.monitoring;
+  const { thresholds, slo, syntheticCheck } = config.monitoring;
+  // Without a domain the canary checks the distribution's own name (read from the edge stack).
+  const publicHost = publicHostOf(config) ?? edge.distribution.domainName;
   return {
     name: resourcePrefixOf(config),
     recipients: alarmRecipientsOf(config),
@@ -43,6 +47,25 @@ export function monitoringProps(
       appErrors: thresholds.appErrors,
       anomalyStandardDeviations: thresholds.anomalyStandardDeviations,
     },
+    edge: {
+      distribution: edge.distribution,
+      webAcl: edge.webAcl,
+      distributionOriginLatency: config.monitoring.cloudFrontAdditionalMetrics,
+    },
+    slo: {
+      availabilityPercent: slo.availabilityPercent,
+      latencyThresholdMs: slo.latencyThresholdMs,
+      latencyPercent: slo.latencyPercent,
+      minimumRequestsPerHour: slo.minimumRequestsPerHour,
+    },
+    syntheticCheck: syntheticCheck.enabled
+      ? {
+          canaryName: canaryNameOf(config),
+          baseUrl: `https://${publicHost}`,
+          rateMinutes: syntheticCheck.rateMinutes,
+          logRetention: config.logRetentionDays as logs.RetentionDays,
+        }
+      : undefined,
     monthlyBudgetUsd: config.monitoring.monthlyBudgetUsd,
     environmentTag: config.tags.Environment,
     removalPolicy: removalPolicyOf(config),

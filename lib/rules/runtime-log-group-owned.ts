@@ -6,6 +6,7 @@ import {
   isObject,
   logicalIdOf,
   referencedLogicalId,
+  referencedLogicalIds,
   renderResource,
   renderStackTemplate,
   type RenderedResource,
@@ -123,11 +124,19 @@ function canary(node: CfnResource, self: RenderedResource): NagRuleResult {
   if (typeof name !== 'string' || self.Properties?.StartCanaryAfterCreation === true) {
     return NagRuleCompliance.NON_COMPLIANT;
   }
-  const groups = logGroupsNamed(renderStackTemplate(node), [
-    `/aws/lambda/cwsyn-${name}-`,
-    { ref: logicalIdOf(node), attribute: 'Id' },
-  ]);
-  return groups.length > 0 ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+  const id = logicalIdOf(node);
+  const template = renderStackTemplate(node);
+  const groups = logGroupsNamed(template, [`/aws/lambda/cwsyn-${name}-`, { ref: id, attribute: 'Id' }]);
+  // Created stopped, something must start it once its group exists: a resource that names the
+  // canary and waits for the group (a starter custom resource).
+  const starters = Object.entries(template.Resources ?? {}).filter(
+    ([otherId, resource]) =>
+      otherId !== id &&
+      resource.Type !== 'AWS::Logs::LogGroup' &&
+      referencedLogicalIds(resource.Properties).has(id) &&
+      waitsForOneOf(resource, groups),
+  );
+  return groups.length > 0 && starters.length > 0 ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
 }
 
 /**
@@ -140,8 +149,9 @@ function canary(node: CfnResource, self: RenderedResource): NagRuleResult {
  *   name the schedule depends on;
  * - an ECS cluster with Container Insights: a fixed `ClusterName` and the log group
  *   `/aws/ecs/containerinsights/<name>/performance`, which the cluster depends on;
- * - a Synthetics canary: created stopped (`StartCanaryAfterCreation` not true) and a log group
- *   `/aws/lambda/cwsyn-<name>-<Id>`.
+ * - a Synthetics canary: created stopped (`StartCanaryAfterCreation` not true), a log group
+ *   `/aws/lambda/cwsyn-<name>-<Id>`, and a resource naming the canary that waits for the group (what
+ *   starts it).
  */
 export function RuntimeLogGroupOwned(node: CfnResource): NagRuleResult {
   const self = renderResource(node);

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -29,7 +30,7 @@ const THRESHOLDS: ServiceAlarmThresholds = {
   anomalyStandardDeviations: 3,
 };
 
-function build(options: { topics: boolean; replicas: boolean; extra?: boolean }) {
+function build(options: { topics: boolean; replicas: boolean; extra?: boolean; siteCheck?: boolean }) {
   const { stack, vpc, web } = testWebService();
   const key = new kms.Key(stack, 'DataKey');
   const database = new PostgresDatabase(stack, 'Db', {
@@ -66,6 +67,19 @@ function build(options: { topics: boolean; replicas: boolean; extra?: boolean })
     : undefined;
   new ServiceAlarms(stack, 'Alarms', {
     additionalUserFacingAlarms: extra,
+    ...(options.siteCheck && {
+      siteCheckSuccessPercent: new cloudwatch.Metric({
+        namespace: 'CloudWatchSynthetics',
+        metricName: 'SuccessPercent',
+        statistic: 'Average',
+      }),
+      siteCheckRuns: new cloudwatch.Metric({
+        namespace: 'CloudWatchSynthetics',
+        metricName: 'SuccessPercent',
+        statistic: 'SampleCount',
+        period: Duration.hours(1),
+      }),
+    }),
     alarmNamePrefix: 'shop-prod',
     web,
     minTasks: 2,
@@ -100,6 +114,10 @@ function build(options: { topics: boolean; replicas: boolean; extra?: boolean })
           AlarmRule?: unknown;
           Threshold?: number;
           Metrics?: unknown;
+          TreatMissingData?: string;
+          ComparisonOperator?: string;
+          EvaluationPeriods?: number;
+          DatapointsToAlarm?: number;
         },
       ]),
   );
@@ -168,5 +186,27 @@ describe('ServiceAlarms', () => {
     expect(rule(true).match(/ALARM\(/g)).toHaveLength(5);
     expect(rule(true)).toContain('Outside');
     expect(rule(false)).not.toContain('Outside');
+  });
+
+  test('the site check: two failed runs page through the composite; no run for an hour notifies', () => {
+    const { byName, notifications, paging } = build({ topics: true, replicas: false, siteCheck: true });
+    const failed = byName['shop-prod-Web-SiteCheck'];
+    expect(failed).toMatchObject({
+      Threshold: 100,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'notBreaching',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+    });
+    expect(JSON.stringify(byName['shop-prod-Web-ServiceDegraded']?.AlarmRule)).toContain('WebSiteCheck');
+    expect(byName['shop-prod-Web-ServiceDegraded']?.AlarmActions).toEqual([{ Ref: paging }]);
+    const stopped = byName['shop-prod-Web-SiteCheckStopped'];
+    expect(stopped).toMatchObject({
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+      ComparisonOperator: 'LessThanThreshold',
+    });
+    expect(stopped?.AlarmActions).toEqual([{ Ref: notifications }]);
+    expect(JSON.stringify(byName['shop-prod-Web-ServiceDegraded']?.AlarmRule)).not.toContain('SiteCheckStopped');
   });
 });

@@ -22,14 +22,14 @@ function albMetric(metricName: string, statistic = 'Sum'): cloudwatch.Metric {
 }
 
 /** Target and load-balancer 5xx over the requests: the project's availability indicator. */
-function availability(minimumValidEvents?: number): ServiceLevelIndicator {
+function availability(minimumValidEventsPerHour?: number): ServiceLevelIndicator {
   return ServiceLevelIndicator.ratio({
     badEvents: new cloudwatch.MathExpression({
       expression: 'target + elb',
       usingMetrics: { target: albMetric('HTTPCode_Target_5XX_Count'), elb: albMetric('HTTPCode_ELB_5XX_Count') },
     }),
     validEvents: albMetric('RequestCount'),
-    minimumValidEvents,
+    minimumValidEventsPerHour,
   });
 }
 
@@ -264,7 +264,7 @@ describe('ServiceLevelObjective', () => {
       indicator: ServiceLevelIndicator.latency({
         latency: albMetric('TargetResponseTime', 'p99'),
         threshold: Duration.millis(300),
-        minimumValidEvents: 50,
+        minimumValidEventsPerHour: 50,
       }),
     });
     const alarm = alarms['shop-prod-Latency-FastBurnLong'] ?? {};
@@ -275,6 +275,16 @@ describe('ServiceLevelObjective', () => {
     });
     expect(alarm.Threshold).toBe(0.144);
     expect(alarms['shop-prod-Latency-SlowBurnShort']?.Threshold).toBe(0.06);
+    // The hourly minimum scales with each window, rounded up: 50 an hour is 5 in 5 minutes, 300 in 6 hours.
+    expect(returned(alarms['shop-prod-Latency-FastBurnShort'] ?? {})?.Expression).toBe(
+      'IF(requests >= 5, (100 - fast) / 100, 0)',
+    );
+    expect(returned(alarms['shop-prod-Latency-SlowBurnShort'] ?? {})?.Expression).toBe(
+      'IF(requests >= 25, (100 - fast) / 100, 0)',
+    );
+    expect(returned(alarms['shop-prod-Latency-SlowBurnLong'] ?? {})?.Expression).toBe(
+      'IF(requests >= 300, (100 - fast) / 100, 0)',
+    );
   });
 
   test('a latency threshold is written in the unit the metric is published in', () => {
@@ -377,12 +387,12 @@ describe('ServiceLevelObjective', () => {
         indicator: ServiceLevelIndicator.ratio({
           badEvents: albMetric('HTTPCode_Target_5XX_Count', 'Average'),
           validEvents: albMetric('RequestCount'),
-          minimumValidEvents: 2.5,
+          minimumValidEventsPerHour: 2.5,
         }),
       });
       expect(text).toContain('3 invalid props:');
       expect(text).toContain('indicator.badEvents: statistic Average does not count events; use Sum');
-      expect(text).toContain('indicator.minimumValidEvents: 2.5 is not a whole number of events');
+      expect(text).toContain('indicator.minimumValidEventsPerHour: 2.5 is not a whole number of events');
     });
 
     test('a latency indicator with a unit that is no time, or no threshold', () => {

@@ -3,21 +3,18 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import * as synthetics from 'aws-cdk-lib/aws-synthetics';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { NagRuleCompliance } from 'cdk-nag';
-import {
-  SyntheticCheck,
-  syntheticCheckScript,
-  type SyntheticCheckProps,
-  type SyntheticCheckUrl,
-} from '../../constructs/observability/synthetic-check';
+import { SyntheticCheck, type SyntheticCheckProps } from '../../constructs/observability/synthetic-check';
+import type { SyntheticCheckUrl } from '../../constructs/observability/synthetic-check-rules';
 import { RuntimeLogGroupOwned } from '../../lib/rules/runtime-log-group-owned';
 import { testStack, thrown, type TestStackOptions } from '../support/test-stack';
 
@@ -47,14 +44,29 @@ function only(template: Template, type: string, props: Record<string, unknown> =
   return { id, resource: resource as { Properties: any; DependsOn?: string[] } };
 }
 
-/** The canary script as CloudFormation receives it: text, or the parts of its Fn::Join. */
-function scriptOf(template: Template): string {
-  const { resource } = only(template, 'AWS::Synthetics::Canary');
-  const script = resource.Properties.Code.Script as string | { 'Fn::Join': [string, unknown[]] };
-  return typeof script === 'string'
-    ? script
-    : script['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join('');
+/** The canary's run-time environment variables as CloudFormation receives them. */
+function environmentOf(template: Template): Record<string, any> {
+  return only(template, 'AWS::Synthetics::Canary').resource.Properties.RunConfig.EnvironmentVariables;
 }
+
+/** The committed canary script. */
+const SCRIPT = fs.readFileSync(path.join(__dirname, '../../constructs/observability/canary/index.cjs'), 'utf8');
+
+/** The directory of the canary's code asset in the cloud assembly (or its source, when staging is off). */
+function codeAssetDirectory(check: SyntheticCheck): string {
+  const asset = check.canary.node.findChild('Code') as s3_assets.Asset;
+  return path.isAbsolute(asset.assetPath) ? asset.assetPath : path.join(Stage.of(check)!.outdir, asset.assetPath);
+}
+
+/** The files under `directory`, relative, sorted. */
+function filesUnder(directory: string): string[] {
+  return (fs.readdirSync(directory, { recursive: true }) as string[])
+    .filter((entry) => fs.statSync(path.join(directory, entry)).isFile())
+    .sort();
+}
+
+/** The temporary directories SyntheticCheck stages its code in. */
+const stagingDirectories = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('synthetic-check-'));
 
 describe('SyntheticCheck props', () => {
   test('every problem with the props is reported at once, bad names included', () => {
@@ -108,16 +120,71 @@ describe('SyntheticCheck props', () => {
     );
     expect(thrown(() => build({ scheduleRateMinutes: 60, timeoutSeconds: 840 }))).toBe('');
   });
+
+  test('apiBodyIncludes is literal, not empty, and needs API paths', () => {
+    expect(thrown(() => build({ apiBodyIncludes: Token.asString({ Ref: 'Text' }) }))).toContain(
+      'apiBodyIncludes: is a token; give literal text',
+    );
+    expect(thrown(() => build({ apiBodyIncludes: '' }))).toContain(
+      'apiBodyIncludes: is empty, which every body contains',
+    );
+    expect(thrown(() => build({ apiPaths: [], apiBodyIncludes: '"status":"ok"' }))).toContain(
+      'apiBodyIncludes: "\\"status\\":\\"ok\\"" would check nothing: apiPaths is empty',
+    );
+    expect(thrown(() => build({ apiBodyIncludes: '"status":"ok"' }))).toBe('');
+  });
+
+  test("the checks must fit the 4096 bytes of the canary's environment variables", () => {
+    // CHECK_BASE_URL, its 24 bytes, CHECK_PLAN and the JSON array: 49 bytes, and 65 per API check of a
+    // 40-character path. 62 checks take 4079 bytes, 63 take 4144.
+    const paths = (count: number) => Array.from({ length: count }, (_, i) => `/api/${String(i).padStart(35, '0')}`);
+    expect(thrown(() => build({ pagePaths: [], apiPaths: paths(62) }))).toBe('');
+    const over = thrown(() => build({ pagePaths: [], apiPaths: paths(63) }));
+    expect(over).toContain("apiPaths: the checks and base URL take 4144 bytes of the canary's environment variables");
+    expect(over).toContain('more than the 4096 Synthetics allows; check fewer or shorter paths');
+    // A base URL that is a token counts at its longest, 267 bytes: 58 checks fit, 59 do not.
+    const tokenUrl = `https://${Token.asString({ Ref: 'Domain' })}`;
+    expect(thrown(() => build({ pagePaths: [], apiPaths: paths(58), baseUrl: tokenUrl }))).toBe('');
+    expect(thrown(() => build({ pagePaths: [], apiPaths: paths(59), baseUrl: tokenUrl }))).toContain(
+      '(a base URL that is a token counts as 267)',
+    );
+  });
 });
 
 describe('SyntheticCheck canary', () => {
-  test('runs the browserless Node.js runtime syn-nodejs-3.1, inline, with the index.handler entry point', () => {
+  test('runs the browserless Node.js runtime syn-nodejs-3.1 from a code asset, with the index.handler entry point', () => {
     const { template } = build();
-    template.hasResourceProperties('AWS::Synthetics::Canary', {
-      Name: 'shop-prod',
-      RuntimeVersion: 'syn-nodejs-3.1',
-      Code: { Handler: 'index.handler', Script: Match.anyValue() },
+    const { resource } = only(template, 'AWS::Synthetics::Canary');
+    expect(resource.Properties.Name).toBe('shop-prod');
+    expect(resource.Properties.RuntimeVersion).toBe('syn-nodejs-3.1');
+    expect(resource.Properties.Code).toEqual({
+      Handler: 'index.handler',
+      S3Bucket: 'cdk-hnb659fds-assets-123456789012-eu-west-1',
+      S3Key: expect.stringMatching(/^[0-9a-f]{64}\.zip$/),
     });
+  });
+
+  test('the code asset holds the committed script at index.js and nodejs/node_modules/index.js, and nothing else', () => {
+    const { check } = build();
+    const directory = codeAssetDirectory(check);
+    expect(filesUnder(directory)).toEqual(['index.js', path.join('nodejs', 'node_modules', 'index.js')]);
+    for (const file of filesUnder(directory)) {
+      expect(fs.readFileSync(path.join(directory, file), 'utf8')).toBe(SCRIPT);
+      expect(fs.statSync(path.join(directory, file)).mode & 0o444).toBe(0o444);
+    }
+  });
+
+  test('the code asset is the same whatever the props: what to check is in the environment variables', () => {
+    const keyOf = (overrides: Partial<SyntheticCheckProps>) =>
+      only(build(overrides).template, 'AWS::Synthetics::Canary').resource.Properties.Code.S3Key as string;
+    const base = keyOf({});
+    expect(keyOf({ canaryName: 'other', baseUrl: 'https://other.example.com', apiBodyIncludes: 'ok' })).toBe(base);
+  });
+
+  test('stages its code in a temporary directory that it removes', () => {
+    const before = stagingDirectories();
+    build();
+    expect(stagingDirectories()).toEqual(before);
   });
 
   test('refuses browser runtimes and runtimes before the @aws/synthetics-core namespace', () => {
@@ -145,19 +212,29 @@ describe('SyntheticCheck canary', () => {
     });
   });
 
-  test('the script checks the base URL, each page path and each API path', () => {
-    const script = scriptOf(
+  test('its environment variables carry the base URL and the checks: pages, then API paths', () => {
+    const environment = environmentOf(
       build({ pagePaths: ['/', '/courses'], apiPaths: ['/api/health', '/api/version'] }).template,
     );
-    expect(script).toContain('const BASE_URL = "https://shop.example.com";');
-    expect(script).toContain(
-      'const CHECKS = [{"kind":"page","path":"/"},{"kind":"page","path":"/courses"},{"kind":"api","path":"/api/health"},{"kind":"api","path":"/api/version"}];',
-    );
-    expect(script).toContain("require('@aws/synthetics-core')");
-    expect(script).toContain('synthetics.executeHttpStep(');
+    expect(environment).toEqual({
+      CHECK_BASE_URL: 'https://shop.example.com',
+      CHECK_PLAN:
+        '[{"kind":"page","path":"/"},{"kind":"page","path":"/courses"},{"kind":"api","path":"/api/health"},{"kind":"api","path":"/api/version"}]',
+    });
   });
 
-  test('a base URL that is a token is joined into the script by CloudFormation', () => {
+  test('apiBodyIncludes goes into every API check of the plan, not into page checks', () => {
+    const environment = environmentOf(
+      build({ apiPaths: ['/api/health', '/api/ready'], apiBodyIncludes: '"status":"ok"' }).template,
+    );
+    expect(JSON.parse(environment.CHECK_PLAN)).toEqual([
+      { kind: 'page', path: '/' },
+      { kind: 'api', path: '/api/health', bodyIncludes: '"status":"ok"' },
+      { kind: 'api', path: '/api/ready', bodyIncludes: '"status":"ok"' },
+    ]);
+  });
+
+  test('a base URL that is a token is joined into its environment variable by CloudFormation', () => {
     const stack = testStack();
     const domain = Token.asString({ 'Fn::GetAtt': ['Distribution', 'DomainName'] });
     new SyntheticCheck(stack, 'Check', {
@@ -166,8 +243,9 @@ describe('SyntheticCheck canary', () => {
       encryptionKey: new kms.Key(stack, 'Key'),
       logRetention: logs.RetentionDays.ONE_MONTH,
     });
-    const script = scriptOf(Template.fromStack(stack));
-    expect(script).toContain('const BASE_URL = "https://{"Fn::GetAtt":["Distribution","DomainName"]}";');
+    expect(environmentOf(Template.fromStack(stack)).CHECK_BASE_URL).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['Distribution', 'DomainName'] }]],
+    });
   });
 
   test('is created stopped, and its Lambda function and layers are deleted with it', () => {
@@ -177,21 +255,31 @@ describe('SyntheticCheck canary', () => {
     });
   });
 
-  test('writes its artifacts to its bucket, SSE-KMS with the key, and keeps its run history as long', () => {
-    const { stack, key, check, template } = build({ artifactsRetentionDays: 14 });
+  test('writes its artifacts to its bucket and keeps its run history as long as the artifacts', () => {
+    const { stack, check, template } = build({ artifactsRetentionDays: 14 });
     template.hasResourceProperties('AWS::Synthetics::Canary', {
       ArtifactS3Location: {
         'Fn::Join': ['', ['s3://', { Ref: idOf(stack, check.artifactsBucket.node.defaultChild) }]],
       },
-      ArtifactConfig: {
-        S3Encryption: {
-          EncryptionMode: 'SSE_KMS',
-          KmsKeyArn: { 'Fn::GetAtt': [idOf(stack, key.node.defaultChild), 'Arn'] },
-        },
-      },
       SuccessRetentionPeriod: 14,
       FailureRetentionPeriod: 14,
     });
+  });
+
+  test("sets no ArtifactConfig: the bucket's default encryption, SSE-KMS with the key, applies", () => {
+    const { stack, key, check, template } = build();
+    const { resource } = only(template, 'AWS::Synthetics::Canary');
+    expect(resource.Properties).not.toHaveProperty('ArtifactConfig');
+    const bucket = template.toJSON().Resources[idOf(stack, check.artifactsBucket.node.defaultChild)];
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      {
+        BucketKeyEnabled: true,
+        ServerSideEncryptionByDefault: {
+          SSEAlgorithm: 'aws:kms',
+          KMSMasterKeyID: { 'Fn::GetAtt': [idOf(stack, key.node.defaultChild), 'Arn'] },
+        },
+      },
+    ]);
   });
 
   test('the project rule RuntimeLogGroupOwned finds the canary compliant', () => {
@@ -231,7 +319,7 @@ describe('SyntheticCheck log group', () => {
 });
 
 describe('SyntheticCheck starter', () => {
-  test('calls StartCanary on create and update, ignores ConflictException only, and does nothing on delete', () => {
+  test('calls StartCanary on create and update, ignores only the errors of a running canary, and does nothing on delete', () => {
     const { stack, check, template } = build();
     const { resource } = only(template, 'Custom::SyntheticsCanaryStarter');
     const canaryId = idOf(stack, check.canary.node.defaultChild);
@@ -240,7 +328,7 @@ describe('SyntheticCheck starter', () => {
       expect(parts).toEqual([
         '{"service":"@aws-sdk/client-synthetics","action":"StartCanary","parameters":{"Name":"shop-prod"},"physicalResourceId":{"id":"',
         { 'Fn::GetAtt': [canaryId, 'Id'] },
-        '"},"ignoreErrorCodesMatching":"^ConflictException$"}',
+        '"},"ignoreErrorCodesMatching":"^(ConflictException|ValidationException)$"}',
       ]);
     }
     expect(resource.Properties.Delete).toBeUndefined();
@@ -304,8 +392,9 @@ describe('SyntheticCheck starter', () => {
     expect(configuration({}).Digest).toBe(base.Digest);
     expect(configuration({ apiPaths: ['/api/ready'] }).Digest).not.toBe(base.Digest);
     expect(configuration({ scheduleRateMinutes: 10 }).Digest).not.toBe(base.Digest);
+    expect(configuration({ apiBodyIncludes: 'ok' }).Digest).not.toBe(base.Digest);
 
-    const { stack, key, check, template } = build({
+    const { stack, check, template } = build({
       baseUrl: `https://${Token.asString({ 'Fn::GetAtt': ['Distribution', 'DomainName'] })}`,
     });
     const references = only(template, 'Custom::SyntheticsCanaryStarter').resource.Properties.CanaryConfiguration
@@ -315,10 +404,10 @@ describe('SyntheticCheck starter', () => {
         { 'Fn::GetAtt': ['Distribution', 'DomainName'] },
         { 'Fn::GetAtt': [idOf(stack, check.role.node.defaultChild), 'Arn'] },
         { Ref: idOf(stack, check.artifactsBucket.node.defaultChild) },
-        { 'Fn::GetAtt': [idOf(stack, key.node.defaultChild), 'Arn'] },
       ]),
     );
-    expect(references).toHaveLength(4);
+    // The code asset's bucket and key are literals of this environment-bound stack: in the digest.
+    expect(references).toHaveLength(3);
   });
 
   test('a cross-stack base URL reaches the starter as the import the canary uses', () => {
@@ -334,9 +423,9 @@ describe('SyntheticCheck starter', () => {
       logRetention: logs.RetentionDays.ONE_MONTH,
     });
     const template = Template.fromStack(stack);
-    const imported = (
-      only(template, 'AWS::Synthetics::Canary').resource.Properties.Code.Script['Fn::Join'][1] as unknown[]
-    ).find((part) => typeof part !== 'string');
+    const imported = (environmentOf(template).CHECK_BASE_URL['Fn::Join'][1] as unknown[]).find(
+      (part) => typeof part !== 'string',
+    );
     expect(imported).toEqual({ 'Fn::ImportValue': expect.any(String) });
     const references = only(template, 'Custom::SyntheticsCanaryStarter').resource.Properties.CanaryConfiguration
       .References as unknown[];
@@ -537,6 +626,17 @@ describe('SyntheticCheck metrics', () => {
     }
   });
 
+  test('metricRuns counts the runs that reported, over an hour by default', () => {
+    const { check } = build();
+    const runs = check.metricRuns();
+    expect(runs.namespace).toBe('CloudWatchSynthetics');
+    expect(runs.metricName).toBe('SuccessPercent');
+    expect(runs.dimensions).toEqual({ CanaryName: 'shop-prod' });
+    expect(runs.statistic).toBe('SampleCount');
+    expect(runs.period.toHours()).toBe(1);
+    expect(check.metricRuns({ period: Duration.minutes(30) }).period.toMinutes()).toBe(30);
+  });
+
   test("take the caller's options", () => {
     const { check } = build();
     const metric = check.metricSuccessPercent({ period: Duration.minutes(15), statistic: 'Minimum' });
@@ -553,19 +653,34 @@ describe('the canary script', () => {
     readonly body: string;
   }
 
-  /** Runs the script against a local server, with a stand-in for the Synthetics library. */
+  /** The script as shipped: read from the code asset of a synthesized check. */
+  const shipped = (() => {
+    const { check } = build();
+    return fs.readFileSync(path.join(codeAssetDirectory(check), 'nodejs', 'node_modules', 'index.js'), 'utf8');
+  })();
+
+  /**
+   * Runs the shipped script against a local server, with a stand-in for the Synthetics library and
+   * the environment variables `environment(origin)` gives (the canary's, by default).
+   */
   async function run(
-    checks: SyntheticCheckUrl[],
+    checks: SyntheticCheckUrl[] | string,
     answers: Record<string, Answer>,
-  ): Promise<{ error?: string; steps: string[] }> {
+    environment: (origin: string) => Record<string, string | undefined> = (origin) => ({
+      CHECK_BASE_URL: origin,
+      CHECK_PLAN: typeof checks === 'string' ? checks : JSON.stringify(checks),
+    }),
+  ): Promise<{ error?: string; steps: string[]; requested: string[] }> {
+    const requested: string[] = [];
     const server = http.createServer((request, response) => {
+      requested.push(request.url ?? '');
       const answer = answers[request.url ?? ''] ?? { status: 404, type: 'text/plain', body: 'not found' };
       response.writeHead(answer.status, { 'content-type': answer.type });
       response.end(answer.body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synthetic-check-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'canary-script-test-'));
     const library = path.join(dir, 'node_modules', '@aws', 'synthetics-core');
     fs.mkdirSync(library, { recursive: true });
     // executeHttpStep as documented: the request, then the callback with the response; a step fails
@@ -585,7 +700,16 @@ describe('the canary script', () => {
          }),
        };`,
     );
-    fs.writeFileSync(path.join(dir, 'index.js'), syntheticCheckScript(`http://127.0.0.1:${port}`, checks));
+    fs.writeFileSync(path.join(dir, 'index.js'), shipped);
+    const variables = environment(`http://127.0.0.1:${port}`);
+    const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+    const assign = (values: Record<string, string | undefined>) => {
+      for (const [name, value] of Object.entries(values)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    };
+    assign(variables);
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const script = require(path.join(dir, 'index.js')) as { handler: () => Promise<unknown> };
@@ -593,11 +717,12 @@ describe('the canary script', () => {
       const { steps } = require(library) as { steps: string[] };
       try {
         await script.handler();
-        return { steps };
+        return { steps, requested };
       } catch (error) {
-        return { error: (error as Error).message, steps };
+        return { error: (error as Error).message, steps, requested };
       }
     } finally {
+      assign(saved);
       server.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -609,14 +734,23 @@ describe('the canary script', () => {
     body: '<!DOCTYPE html><html lang="en"><body>ok</body></html>',
   };
   const json = { status: 200, type: 'application/json', body: '{"status":"ok"}' };
+  const degraded = {
+    status: 200,
+    type: 'application/json',
+    body: '{"status":"degraded","database":{"writer":{"ok":false,"error":"timeout"}}}',
+  };
   const checks: SyntheticCheckUrl[] = [
     { kind: 'page', path: '/' },
     { kind: 'api', path: '/api/health' },
   ];
 
+  test('is the committed script', () => {
+    expect(shipped).toBe(SCRIPT);
+  });
+
   test('passes when every page answers 200 HTML and every API path 200, one step per URL', async () => {
     const result = await run(checks, { '/': html, '/api/health': json });
-    expect(result).toEqual({ steps: ['page /', 'api /api/health'] });
+    expect(result).toEqual({ steps: ['page /', 'api /api/health'], requested: ['/', '/api/health'] });
   });
 
   test('fails on a status other than 200, and still checks the other URLs', async () => {
@@ -639,5 +773,50 @@ describe('the canary script', () => {
   test('does not follow a redirect', async () => {
     const result = await run([checks[0]!], { '/': { status: 302, type: 'text/html', body: '' } });
     expect(result.error).toContain('answered HTTP 302, expected 200');
+  });
+
+  test("with apiBodyIncludes, passes a healthy body and fails a degraded one, quoting the body's start", async () => {
+    // The plan exactly as the construct writes it.
+    const plan = environmentOf(build({ apiBodyIncludes: '"status":"ok"' }).template).CHECK_PLAN as string;
+    expect(await run(plan, { '/': html, '/api/health': json })).toEqual({
+      steps: ['page /', 'api /api/health'],
+      requested: ['/', '/api/health'],
+    });
+    const failed = await run(plan, { '/': html, '/api/health': degraded });
+    expect(failed.error).toContain('1 of 2 checks failed');
+    expect(failed.error).toContain(
+      `/api/health answered 200 without "\\"status\\":\\"ok\\"" in its body, which begins ${JSON.stringify(degraded.body)}`,
+    );
+  });
+
+  test('without apiBodyIncludes, a degraded body passes: only the status is checked', async () => {
+    const plan = environmentOf(build().template).CHECK_PLAN as string;
+    expect((await run(plan, { '/': html, '/api/health': degraded })).error).toBeUndefined();
+  });
+
+  test('keeps every request on the base URL, even for a path that starts with //', async () => {
+    const result = await run([{ kind: 'api', path: '//elsewhere.example/x?y=1' }], {
+      '//elsewhere.example/x?y=1': json,
+    });
+    expect(result).toEqual({ steps: ['api //elsewhere.example/x?y=1'], requested: ['//elsewhere.example/x?y=1'] });
+  });
+
+  test('fails the run, naming the variable, when the environment is missing or malformed', async () => {
+    const answers = { '/': html };
+    expect((await run(checks, answers, () => ({ CHECK_BASE_URL: undefined, CHECK_PLAN: '[]' }))).error).toBe(
+      'CHECK_BASE_URL and CHECK_PLAN must both be set in the canary environment variables',
+    );
+    expect((await run(checks, answers, () => ({ CHECK_BASE_URL: 'not a url', CHECK_PLAN: '[]' }))).error).toBe(
+      'CHECK_BASE_URL "not a url" is not a URL',
+    );
+    expect((await run(checks, answers, (origin) => ({ CHECK_BASE_URL: origin, CHECK_PLAN: '{"kind":' }))).error).toBe(
+      'CHECK_PLAN is not JSON',
+    );
+    const malformed = await run(checks, answers, (origin) => ({
+      CHECK_BASE_URL: origin,
+      CHECK_PLAN: '[{"kind":"page","path":"no-slash"}]',
+    }));
+    expect(malformed.error).toContain('CHECK_PLAN is not a non-empty array of');
+    expect(malformed.requested).toEqual([]);
   });
 });

@@ -94,4 +94,23 @@ describe('TraceSampling', () => {
     });
     expect(stack.resolve((web.metricApplicationErrors() as unknown as { statistic: string }).statistic)).toBe('Sum');
   });
+
+  test("WebService: the collector serves X-Ray's sampling API on localhost:2000 for the tracer's remote sampler", () => {
+    const t = Template.fromStack(testWebService({ tracing: true }).stack);
+    const containers = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0]?.Properties
+      .ContainerDefinitions as Array<{
+      Name: string;
+      Command?: string[];
+      Environment?: Array<{ Name: string; Value: string }>;
+    }>;
+    const collector = containers.find((c) => c.Name === 'otel-collector');
+    // AOT_CONFIG_CONTENT replaces the stock file, which would win if --config were still given.
+    expect(collector?.Command).toBeUndefined();
+    const config = collector?.Environment?.find((e) => e.Name === 'AOT_CONFIG_CONTENT')?.Value ?? '';
+    expect(config).toMatch(/\n {2}awsproxy:\n {4}endpoint: 0\.0\.0\.0:2000\n/);
+    expect(config).toMatch(/extensions: \[health_check, awsproxy\]/);
+    expect(config).toMatch(/receivers: \[otlp\]/);
+    expect(config).toMatch(/exporters: \[awsxray\]/);
+    expect(config).toMatch(/grpc:\n {8}endpoint: 0\.0\.0\.0:4317/);
+  });
 });

@@ -52,6 +52,21 @@ describe('Bot Control scope', () => {
     expect(inScope(statement, { path: '/api/health/', headers: ROUTE53 })).toBe(false);
   });
 
+  test("the site's canary is exempt on every path; the same name from another account or canary is not", () => {
+    const canary = 'CloudWatchSynthetics/arn:aws:synthetics:eu-west-1:333333333333:canary:la-prod-site';
+    const statement = botControl({ botControlExemptUserAgents: [canary] });
+    const as = (userAgent: string, path = '/') => inScope(statement, { path, headers: { 'User-Agent': userAgent } });
+    expect(as(canary)).toBe(false);
+    expect(as(`${canary} ExtraInfo`)).toBe(false);
+    expect(as(canary, '/api/health')).toBe(false);
+    expect(as('CloudWatchSynthetics/arn:aws:synthetics:eu-west-1:444444444444:canary:la-prod-site')).toBe(true);
+    expect(as(`x ${canary}`)).toBe(true);
+    expect(as(BROWSER['User-Agent'])).toBe(true);
+    // The API stays out of scope for everyone, as without the exemption.
+    expect(as(PYTHON['User-Agent'], '/api/courses')).toBe(false);
+    expect(statement.ScopeDownStatement.AndStatement.Statements).toHaveLength(2);
+  });
+
   test('pages, assets and the root stay in scope, whoever asks', () => {
     const statement = botControl();
     for (const path of ['/', '/dashboard', '/courses/42', '/_next/static/chunks/app.js', '/apiary', '/api']) {

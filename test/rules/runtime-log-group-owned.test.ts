@@ -102,8 +102,8 @@ describe('DeployReadiness-RuntimeLogGroupOwned', () => {
     expect(build({ insights: false })).toEqual([]);
   });
 
-  test('a canary must start stopped and have its cwsyn group', () => {
-    const build = (options: { start: boolean; group: boolean }) => {
+  test('a canary must start stopped, have its cwsyn group, and a starter that waits for the group', () => {
+    const build = (options: { start: boolean; group: boolean; starter?: boolean }) => {
       const stack = ruleStack();
       const canary = new CfnResource(stack, 'Canary', {
         type: 'AWS::Synthetics::Canary',
@@ -118,14 +118,21 @@ describe('DeployReadiness-RuntimeLogGroupOwned', () => {
         },
       });
       if (options.group) {
-        new logs.CfnLogGroup(stack, 'CanaryLogs', {
+        const group = new logs.CfnLogGroup(stack, 'CanaryLogs', {
           logGroupName: Fn.join('', ['/aws/lambda/cwsyn-site-', canary.getAtt('Id').toString()]),
         });
+        if (options.starter) {
+          new CfnResource(stack, 'Starter', {
+            type: 'Custom::Starter',
+            properties: { ServiceToken: 'arn', Name: canary.ref },
+          }).addDependency(group);
+        }
       }
       return idsOf(deployReadinessFindings(stack), RULE);
     };
-    expect(build({ start: true, group: true })).toEqual([`DeployReadiness-${RULE}`]);
+    expect(build({ start: true, group: true, starter: true })).toEqual([`DeployReadiness-${RULE}`]);
     expect(build({ start: false, group: false })).toEqual([`DeployReadiness-${RULE}`]);
-    expect(build({ start: false, group: true })).toEqual([]);
+    expect(build({ start: false, group: true, starter: false })).toEqual([`DeployReadiness-${RULE}`]);
+    expect(build({ start: false, group: true, starter: true })).toEqual([]);
   });
 });

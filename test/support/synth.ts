@@ -52,6 +52,7 @@ export interface Resource {
   readonly Properties?: Record<string, any>;
   readonly DeletionPolicy?: string;
   readonly UpdateReplacePolicy?: string;
+  readonly DependsOn?: string | string[];
 }
 
 /**

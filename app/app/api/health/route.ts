@@ -1,4 +1,8 @@
 import { checkHealth } from '../../../lib/health';
+import { log } from '../../../lib/log';
+import { withRequestLog } from '../../../lib/request-log';
+
+const ROUTE = '/api/health';
 
 export const dynamic = 'force-dynamic';
 // pg, node-redis and the AWS signers need Node's net, tls and dns.
@@ -12,11 +16,27 @@ export const runtime = 'nodejs';
  *
  * `GET /api/health?probe=liveness`: `{"status":"ok"}` without touching dependencies; the container
  * health check uses it.
+ *
+ * The container health check and the load balancer call this route every few seconds: successful calls
+ * are logged at `debug`; a degraded report is a `warn` record naming the failing checks.
  */
-export async function GET(request: Request): Promise<Response> {
-  const headers = { 'cache-control': 'no-store' };
-  if (new URL(request.url).searchParams.get('probe') === 'liveness') {
-    return Response.json({ status: 'ok' }, { headers });
-  }
-  return Response.json(await checkHealth(), { headers });
-}
+export const GET = withRequestLog(
+  ROUTE,
+  async (request: Request): Promise<Response> => {
+    const headers = { 'cache-control': 'no-store' };
+    if (new URL(request.url).searchParams.get('probe') === 'liveness') {
+      return Response.json({ status: 'ok' }, { headers });
+    }
+    const report = await checkHealth();
+    if (report.status !== 'ok') {
+      const failures = [
+        ...(report.database.writer.ok ? [] : [`database writer: ${report.database.writer.error}`]),
+        ...(report.database.reader.ok ? [] : [`database reader: ${report.database.reader.error}`]),
+        ...(report.cache.ok ? [] : [`cache: ${report.cache.error}`]),
+      ];
+      log.warn(`health degraded: ${failures.join('; ')}`, { route: ROUTE, method: request.method });
+    }
+    return Response.json(report, { headers });
+  },
+  { successLevel: 'debug' },
+);
