@@ -37,6 +37,22 @@ export const SERVICE_PRINCIPALS: Readonly<Record<string, ServicePrincipalEntry>>
       'undeployable, so none is demanded; the execution role is only usable by functions of this account, which ' +
       'pass it with iam:PassRole.',
   },
+  'backup.amazonaws.com': {
+    sendsSourceKeys: false,
+    source:
+      'The AWS Backup Developer Guide\'s service role (AWSBackupDefaultServiceRole) trusts backup.amazonaws.com with ' +
+      'no condition (https://docs.aws.amazon.com/aws-backup/latest/devguide/iam-service-roles.html), and ' +
+      'prowler-cloud/prowler#2810 lists Backup among the services whose role assumption carries no source ' +
+      'context: a condition would make every backup, copy and restore job fail. The role is only usable by plans ' +
+      'of this account, which pass it with iam:PassRole.',
+  },
+  's3.amazonaws.com': {
+    sendsSourceKeys: true,
+    source:
+      'Amazon S3 User Guide, "Setting up permissions for live replication" (replication role trust with ' +
+      'aws:SourceAccount and aws:SourceArn): ' +
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html',
+  },
   'monitoring.rds.amazonaws.com': {
     sendsSourceKeys: true,
     source:
