@@ -103,6 +103,10 @@ export const dev: EnvironmentConfigInput = {
     // exist before the first deployment, or KMS rejects the key policy.
     keyAdministrators: ['role/KeyAdministrator'],
   },
+  backup: {
+    // Dev keeps only the database's automated backups: nothing to recover that staging cannot rebuild.
+    enabled: false,
+  },
   logRetentionDays: 14,
   tags: {
     Project: 'learning-assistant',

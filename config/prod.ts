@@ -114,6 +114,10 @@ export const prod: EnvironmentConfigInput = {
     // exist before the first deployment, or KMS rejects the key policy.
     keyAdministrators: ['role/KeyAdministrator'],
   },
+  backup: {
+    enabled: true,
+    vaultLock: { minRetentionDays: 1, maxRetentionDays: 400, changeableForDays: 3 },
+  },
   logRetentionDays: 365,
   tags: {
     Project: 'learning-assistant',

@@ -702,6 +702,51 @@ export const environmentShape = z.strictObject({
       'Alarms and who they reach. Two topics per region with alarms: the composite "service degraded" alarm pages (topic `<prefix>-paging`), component alarms notify (`<prefix>-notifications`).',
     ),
   /** Default retention of application and audit log groups, in days. */
+  backup: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .describe(
+          "AWS Backup for the database and the uploads bucket (a plan selecting resources by tag, copies to a vault in `drRegion`), cross-region replication of the uploads bucket and a restore testing plan. Off in dev: it keeps only the database's own automated backups.",
+        ),
+      continuousRetentionDays: z
+        .int()
+        .min(1)
+        .max(35)
+        .default(14)
+        .describe(
+          "Days of continuous backup (point-in-time recovery to any second: RPO of minutes) for RDS and S3, 1 to 35 (AWS Backup's limit).",
+        ),
+      hourlyRetentionDays: positiveCount
+        .default(2)
+        .describe(
+          'Days an hourly recovery point is kept (the RPO of 1 h for anything continuous backup does not cover).',
+        ),
+      dailyRetentionDays: positiveCount.default(35).describe('Days a daily recovery point is kept.'),
+      weeklyRetentionDays: positiveCount.default(90).describe('Days a weekly recovery point is kept.'),
+      monthlyRetentionDays: positiveCount.default(365).describe('Days a monthly recovery point is kept.'),
+      copyRetentionDays: positiveCount.default(35).describe('Days the daily copy in the `drRegion` vault is kept.'),
+      vaultLock: z
+        .strictObject({
+          minRetentionDays: positiveCount.describe('Shortest retention a recovery point in the vault may have.'),
+          maxRetentionDays: positiveCount.describe('Longest retention a recovery point in the vault may have.'),
+          changeableForDays: z
+            .int()
+            .min(3)
+            .describe(
+              'Days the lock can still be removed after the first deploy (at least 3); after that it is in compliance mode: nobody, not even the root user, can delete recovery points early or the vault with points in it.',
+            ),
+        })
+        .optional()
+        .describe('Vault Lock of both vaults (prod). Without it the vaults have no lock, only an access policy.'),
+      restoreTesting: z
+        .boolean()
+        .default(true)
+        .describe(
+          'An AWS Backup restore testing plan that restores the latest database recovery point weekly and validates it.',
+        ),
+    })
+    .describe('Backup and disaster recovery: RPO 1 h, RTO 4 h (see docs/disaster-recovery.md).'),
   logRetentionDays: retentionDays.describe(
     'Default retention of application and audit log groups, in days (a CloudWatch Logs retention period).',
   ),

@@ -109,6 +109,9 @@ export const staging: EnvironmentConfigInput = {
     // exist before the first deployment, or KMS rejects the key policy.
     keyAdministrators: ['role/KeyAdministrator'],
   },
+  backup: {
+    enabled: true,
+  },
   logRetentionDays: 365,
   tags: {
     Project: 'learning-assistant',

@@ -1,11 +1,22 @@
 import { Aspects, Stage, Tags, type StageProps } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ENVIRONMENT_NAMES, PROJECT_TITLE, type EnvironmentConfig, type EnvironmentName } from '../config';
 import { CLOUDFRONT_REGION } from '../constructs/edge';
 import { ClosedEgress, GeneratedProviderLint } from '../constructs/shared';
-import { ComputeStack, DataStack, EdgeStack, MonitoringStack, NetworkStack, RegistryStack } from '../stacks';
+import { ComputeStack, DataStack, DrStack, EdgeStack, MonitoringStack, NetworkStack, RegistryStack } from '../stacks';
 import type { EnvironmentStackProps } from '../stacks';
-import { computeProps, dataProps, edgeProps, monitoringProps, networkProps, registryProps } from './layers';
+import {
+  computeProps,
+  dataBackupProps,
+  dataProps,
+  drProps,
+  edgeProps,
+  monitoringProps,
+  networkProps,
+  registryProps,
+} from './layers';
 
 /** Properties of an {@link EnvironmentStage}. */
 export interface EnvironmentStageProps extends StageProps {
@@ -49,6 +60,8 @@ export class EnvironmentStage extends Stage {
   public readonly network: NetworkStack;
   /** The data layer. */
   public readonly data: DataStack;
+  /** The disaster-recovery region's vault and replica, where backup is on. */
+  public readonly dr?: DrStack;
   /** The image repository. */
   public readonly registry: RegistryStack;
   /** The compute layer. */
@@ -76,11 +89,34 @@ export class EnvironmentStage extends Stage {
       network: networkProps(config),
     });
 
+    // The disaster-recovery region receives copies: its vault and replica bucket exist first.
+    this.dr = config.backup.enabled
+      ? new DrStack(this, 'Dr', {
+          ...common,
+          env: { account: config.account, region: config.drRegion },
+          availabilityZones: [],
+          description: `${PROJECT_TITLE} ${config.name}: backup copy vault and uploads replica (${config.drRegion})`,
+          ...drProps(config),
+        })
+      : undefined;
+
     this.data = new DataStack(this, 'Data', {
       ...common,
       description: `${PROJECT_TITLE} ${config.name}: keys, PostgreSQL with replicas and proxy, cache, buckets`,
       ...dataProps(config, this.network.network),
+      backup:
+        this.dr &&
+        dataBackupProps(config, {
+          // The resources' own attributes: the L2 getters refuse a reference across regions
+          // without a physical name, which a key cannot have.
+          bucketArn: (this.dr.replicaBucket.node.defaultChild as s3.CfnBucket).attrArn,
+          keyArn: (this.dr.replicaKey.node.defaultChild as kms.CfnKey).attrArn,
+        }),
     });
+    if (this.dr !== undefined) {
+      // The plan names the copy vault by its ARN, not by a reference.
+      this.data.addStackDependency(this.dr);
+    }
 
     this.registry = new RegistryStack(this, 'Registry', {
       ...common,

@@ -1,7 +1,17 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Tags, type RemovalPolicy } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import {
+  BackupVault,
+  RecoveryPlan,
+  RestoreTesting,
+  type BackupSelectionTag,
+  type BackupVaultProps,
+  type RecoveryPlanProps,
+} from '../constructs/backup';
 import {
   CacheCluster,
   PostgresDatabase,
@@ -39,11 +49,33 @@ export interface DataStackProps extends EnvironmentStackProps {
   readonly cache: Omit<CacheClusterProps, 'encryptionKey' | 'logEncryptionKey'>;
   /** The uploads bucket, without its key and log target. */
   readonly uploads: Omit<SecureBucketProps, 'encryptionKey' | 'serverAccessLogsBucket' | 'autoDeleteLogEncryptionKey'>;
+  /**
+   * Backup plan, copies and replication to the disaster-recovery region.
+   *
+   * @default - none: the database keeps its automated backups only
+   */
+  readonly backup?: DataBackupProps;
   /** The access-logs bucket. */
   readonly accessLogs: Omit<
     SecureBucketProps,
     'encryptionKey' | 'serverAccessLogsBucket' | 'autoDeleteLogEncryptionKey'
   >;
+}
+
+/** What the data layer keeps recoverable, where backup is on. */
+export interface DataBackupProps {
+  /** The home vault (the stack gives it its own key). */
+  readonly vault: Omit<BackupVaultProps, 'encryptionKey' | 'keyServices'>;
+  /** The plan, without its vaults and tag (the stack supplies them). */
+  readonly plan: Omit<RecoveryPlanProps, 'vault' | 'copyTo' | 'selectionTag'>;
+  /** The tag a resource carries to be backed up by the plan. */
+  readonly selectionTag: BackupSelectionTag;
+  /** ARN of the copy vault in the disaster-recovery region (a fixed name: no reference across regions). */
+  readonly copyVaultArn: string;
+  /** Whether a restore testing plan restores the latest database recovery point weekly. */
+  readonly restoreTesting: boolean;
+  /** The uploads bucket's replica in the disaster-recovery region and its key. */
+  readonly replica: { readonly bucketArn: string; readonly keyArn: string };
 }
 
 /** The data layer of one environment: keys, PostgreSQL, cache and buckets. */
@@ -53,6 +85,10 @@ export class DataStack extends EnvironmentStack implements DataServices {
   public readonly cache: ICacheCluster;
   public readonly logsBucket: s3.IBucket;
   public readonly uploadsBucket: ISecureBucket;
+  /** The home backup vault, where backup is on. */
+  public readonly vault?: BackupVault;
+  /** The backup plan, where backup is on. */
+  public readonly backupPlan?: RecoveryPlan;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -97,11 +133,38 @@ export class DataStack extends EnvironmentStack implements DataServices {
       ...props.accessLogs,
       autoDeleteLogEncryptionKey: this.keys.logs,
     });
+    const replica = props.backup?.replica;
     this.uploadsBucket = new SecureBucket(this, 'Uploads', {
       ...props.uploads,
       autoDeleteLogEncryptionKey: this.keys.logs,
+      replicaBucket: replica && s3.Bucket.fromBucketArn(this, 'ReplicaBucket', replica.bucketArn),
+      replicaEncryptionKey: replica && kms.Key.fromKeyArn(this, 'ReplicaKey', replica.keyArn),
       encryptionKey: this.keys.storage,
       serverAccessLogsBucket: this.logsBucket,
     });
+
+    if (props.backup !== undefined) {
+      const { backup: b } = props;
+      this.vault = new BackupVault(this, 'Vault', b.vault);
+      this.backupPlan = new RecoveryPlan(this, 'BackupPlan', {
+        ...b.plan,
+        vault: this.vault.vault,
+        copyTo: backup.BackupVault.fromBackupVaultArn(this, 'CopyVault', b.copyVaultArn),
+        selectionTag: b.selectionTag,
+      });
+      // A resource opts in by carrying the plan's tag.
+      for (const resource of [database.instance, this.uploadsBucket]) {
+        Tags.of(resource).add(b.selectionTag.key, b.selectionTag.value);
+      }
+      if (b.restoreTesting) {
+        new RestoreTesting(this, 'RestoreTesting', {
+          name: b.plan.planName.replace(/-/g, '_'),
+          vault: this.vault.vault,
+          subnetGroup: database.subnetGroup,
+          isolatedSecurityGroup: database.isolatedSecurityGroup,
+          databases: [database.instance],
+        });
+      }
+    }
   }
 }

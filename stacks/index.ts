@@ -5,3 +5,4 @@ export * from './edge-stack';
 export * from './registry-stack';
 export * from './environment-stack';
 export * from './monitoring-stack';
+export * from './dr-stack';

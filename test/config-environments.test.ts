@@ -66,6 +66,8 @@ describe('adding an environment takes one registry entry', () => {
     expect(stage?.account).toBe('444444444444');
     expect(stage?.node.children.map((child) => child.node.id).filter((id) => /^[A-Z]/.test(id))).toEqual([
       'Network',
+      // qa is built from staging's config: backup on, so the disaster-recovery stack too.
+      'Dr',
       'Data',
       'Registry',
       'Compute',

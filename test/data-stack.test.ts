@@ -24,7 +24,8 @@ const CACHE_CLUSTER_MODE = { dev: false, staging: false, prod: false } as const;
  * The data layer's security groups: primary, replicas, proxy, rotation function, cache, and the
  * bootstrap function and its provider.
  */
-const SECURITY_GROUPS = 7;
+// Primary, proxy, replicas, rotation, isolated (restored copies), bootstrap, bootstrap provider, cache.
+const SECURITY_GROUPS = 8;
 /** Rules of the data layer's own groups: the proxy, the rotation function and the bootstrap to the primary. */
 const INGRESS_RULES = 3;
 
@@ -362,7 +363,8 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
     for (const domain of ['database', 'cache', 'storage', 'logs']) {
       t.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/learning-assistant/${environment}/${domain}` });
     }
-    t.resourceCountIs('AWS::KMS::Key', 4);
+    // With backup, the home vault has its own key.
+    t.resourceCountIs('AWS::KMS::Key', 4 + (configs[environment].backup.enabled ? 1 : 0));
     t.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
@@ -409,18 +411,23 @@ describe.each(ENVIRONMENTS)('%s key policies, in every stack', (environment) => 
     // Network: flow logs; Data: database, cache, storage, logs; Registry: images; Edge: WAF logs, edge
     // alarm topic; Monitoring: alarm topics, and the canary's artifacts and logs where it runs.
     const siteCheck = configs[environment].monitoring.syntheticCheck.enabled;
-    expect(keys.map(({ key }) => key.split('/')[0])).toEqual([
-      'Network',
-      'Data',
-      'Data',
-      'Data',
-      'Data',
-      'Registry',
-      'Edge',
-      'Edge',
-      'Monitoring',
-      ...(siteCheck ? ['Monitoring'] : []),
-    ]);
+    const count = (stackId: string) => keys.filter(({ key }) => key.split('/')[0] === stackId).length;
+    const backupOn = configs[environment].backup.enabled;
+    expect(
+      Object.fromEntries(['Network', 'Dr', 'Data', 'Registry', 'Edge', 'Monitoring'].map((id) => [id, count(id)])),
+    ).toEqual({
+      Network: 1,
+      // With backup: the copy vault's key and the replica's, in the DR region.
+      Dr: backupOn ? 2 : 0,
+      // With backup, the home vault has its own key.
+      Data: 4 + (backupOn ? 1 : 0),
+      Registry: 1,
+      Edge: 2,
+      Monitoring: 1 + (siteCheck ? 1 : 0),
+    });
+    expect(keys).toHaveLength(
+      ['Network', 'Dr', 'Data', 'Registry', 'Edge', 'Monitoring'].reduce((n, id) => n + count(id), 0),
+    );
     const data = ['kms:*', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
     const open = keys.flatMap(({ key, statements }) =>
       statements

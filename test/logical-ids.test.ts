@@ -34,6 +34,16 @@ const DATA = [
   'AWS::S3::Bucket Uploads4F6EB0FD',
   'AWS::SecretsManager::Secret DatabaseCredentials24F58BE6',
 ];
+/** With backup: the home vault and its key. */
+const DATA_BACKUP = ['AWS::Backup::BackupVault Vault47927EF3', 'AWS::KMS::Key VaultKeyCB88EF1A'];
+/** With backup: the disaster-recovery region's copy vault, replica bucket, their keys, the replica's log bucket. */
+const DR = [
+  'AWS::Backup::BackupVault CopyVaultA75F78D8',
+  'AWS::KMS::Key CopyVaultKeyD618E163',
+  'AWS::KMS::Key ReplicaKey4DE8F013',
+  'AWS::S3::Bucket AccessLogs8B620ECA',
+  'AWS::S3::Bucket ReplicaDDFB2A87',
+];
 /** Buckets destroyed with their stack (dev) are emptied by a function whose log group is ours. */
 const DATA_DISPOSABLE = ['AWS::Logs::LogGroup CustomS3AutoDeleteObjectsCustomResourceProviderOwnedLogsDF163C4F'];
 const REPLICA_1 = [
@@ -99,7 +109,8 @@ const PINNED: Record<EnvironmentName, Record<string, readonly string[]>> = {
   },
   staging: {
     Network: NETWORK,
-    Data: [...DATA, ...REPLICA_1],
+    Data: [...DATA, ...REPLICA_1, ...DATA_BACKUP],
+    Dr: DR,
     Registry: REGISTRY,
     Compute: [...COMPUTE, ...COMPUTE_DOMAIN, ...PROBE],
     Edge: [...EDGE, ...EDGE_DOMAIN],
@@ -107,7 +118,8 @@ const PINNED: Record<EnvironmentName, Record<string, readonly string[]>> = {
   },
   prod: {
     Network: NETWORK,
-    Data: [...DATA, ...REPLICA_1, ...REPLICA_2],
+    Data: [...DATA, ...REPLICA_1, ...REPLICA_2, ...DATA_BACKUP],
+    Dr: DR,
     Registry: REGISTRY,
     Compute: [...COMPUTE, ...COMPUTE_DOMAIN, ...PROBE],
     Edge: [...EDGE, ...EDGE_DOMAIN],

@@ -1,7 +1,12 @@
 import { ENVIRONMENTS, synthesized, templateJson } from './support/synth';
 
+import { committedConfigs } from './support/config';
+
 /** Every environment has exactly these stacks: a new or missing one is a reviewed change. */
-const STACK_IDS = ['Compute', 'Data', 'Edge', 'Monitoring', 'Network', 'Registry'];
+const LAYER_STACK_IDS = ['Compute', 'Data', 'Edge', 'Monitoring', 'Network', 'Registry'];
+/** With `backup.enabled` (staging, prod): the disaster-recovery region's stack too. */
+const stackIdsOf = (environment: keyof ReturnType<typeof committedConfigs>) =>
+  [...LAYER_STACK_IDS, ...(committedConfigs()[environment].backup.enabled ? ['Dr'] : [])].sort();
 
 /**
  * `template` without what the CLI adds for its own bookkeeping and that changes with any refactor:
@@ -34,10 +39,10 @@ describe.each(ENVIRONMENTS)('%s', (environment) => {
     .map((s) => s.stackId);
 
   test('has exactly the layer stacks', () => {
-    expect([...stackIds].sort()).toEqual(STACK_IDS);
+    expect([...stackIds].sort()).toEqual(stackIdsOf(environment));
   });
 
-  test.each(STACK_IDS)('%s stack matches its snapshot', (stackId) => {
+  test.each(stackIdsOf(environment))('%s stack matches its snapshot', (stackId) => {
     expect(withoutCdkBookkeeping(templateJson(environment, stackId))).toMatchSnapshot();
   });
 });

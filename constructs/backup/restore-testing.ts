@@ -190,7 +190,11 @@ export class RestoreTesting extends Construct {
       restoreMetadataOverrides: overrides,
       validationWindowHours: props.validationWindowHours,
     });
-    // The restore may run as soon as the selection exists: the role's policy must be attached by then.
-    this.selection.node.addDependency(role);
+    // The restore may run as soon as the selection exists: its permissions must be attached by then.
+    // The managed policies are the role's own property (the ARN reference orders them); statements
+    // added later land in a separate policy, which must be waited for too.
+    if (role.policy !== undefined) {
+      this.selection.node.addDependency(role.policy);
+    }
   }
 }

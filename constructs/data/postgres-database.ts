@@ -478,6 +478,14 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
    * rotation, unencrypted and kept forever.
    */
   public readonly rotationLogGroup: logs.ILogGroup;
+  /** The subnet group of the primary and the replicas: restored copies go there too. */
+  public readonly subnetGroup: rds.ISubnetGroup;
+  /**
+   * A security group with no rule in either direction, for restored copies of the database (restore
+   * tests, drills): a copy holds production data and must not be reachable by what can reach the
+   * primary.
+   */
+  public readonly isolatedSecurityGroup: ec2.ISecurityGroup;
   /** The deploy-time step that creates and maintains the application users and their privileges. */
   public readonly bootstrap: DatabaseBootstrap;
   /** Where clients must be allowed in: the proxy and the replicas. */
@@ -525,6 +533,8 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     const proxySecurityGroup = securityGroup('Proxy', 'PostgreSQL proxy: only explicitly allowed clients');
     const replicaSecurityGroup = securityGroup('Replicas', 'PostgreSQL replicas: only explicitly allowed clients');
     const rotationSecurityGroup = securityGroup('Rotation', 'PostgreSQL credential rotation function');
+    // Restored copies (restore tests, drills) must reach nothing and be reached by nothing.
+    this.isolatedSecurityGroup = securityGroup('Isolated', 'PostgreSQL restored copies: no traffic in or out');
     // The rotation function calls Secrets Manager over HTTPS as well as the database.
     rotationSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager API');
 
@@ -557,6 +567,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
       description: `${p.identifierPrefix} database subnets`,
       removalPolicy: retainedUnlessDestroyed,
     });
+    this.subnetGroup = subnetGroup;
 
     const monitoring = p.monitoringIntervalSeconds > 0;
     const monitoringRole = monitoring

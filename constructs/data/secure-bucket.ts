@@ -7,7 +7,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ValidationError } from '../shared/errors';
 import { throwOnProblems } from '../shared/problems';
+import { sameAccountServicePrincipal } from '../shared/principals';
 import { ownProviderLogGroup } from '../shared/provider-log-group';
+import { ServiceRole } from '../shared/service-role';
 import { secureBucketProblems } from './secure-bucket-rules';
 
 /**
@@ -128,6 +130,25 @@ export interface SecureBucketProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly autoDeleteLogRetention?: logs.RetentionDays;
+
+  /**
+   * A bucket, typically in another region, that receives a copy of every object version written
+   * here from now on (S3 cross-region replication; objects already here are not copied). Delete
+   * markers are not replicated: a deletion here, by mistake or by an attacker, leaves the replica
+   * intact, and the replica's own lifecycle expires what is no longer needed. The replica must be
+   * versioned and, when this bucket has Object Lock, have Object Lock too.
+   *
+   * @default - no replication
+   */
+  readonly replicaBucket?: s3.IBucket;
+
+  /**
+   * The replica bucket's customer key, which S3 encrypts the copies with. Its policy must let this
+   * account use it through S3 in the replica's region.
+   *
+   * @default - required with `replicaBucket`
+   */
+  readonly replicaEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -211,6 +232,28 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
       lifecycleRules: lifecycle && [lifecycle],
       removalPolicy,
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+      // Beside the bucket, not under it: the role must exist before the bucket that names it.
+      replicationRole:
+        props.replicaBucket === undefined
+          ? undefined
+          : new ServiceRole(scope, `${id}ReplicationRole`, {
+              assumedBy: sameAccountServicePrincipal(scope, 's3.amazonaws.com'),
+              description: `S3 replicates the objects of ${id} to its replica with this role`,
+            }),
+      replicationRules:
+        props.replicaBucket === undefined
+          ? undefined
+          : [
+              {
+                id: 'CrossRegionCopy',
+                destination: props.replicaBucket,
+                kmsKey: props.replicaEncryptionKey,
+                // Objects here are encrypted with a customer key: without this S3 skips them.
+                sseKmsEncryptedObjects: props.encryptionKey !== undefined,
+                deleteMarkerReplication: false,
+                priority: 1,
+              },
+            ],
     });
     throwOnProblems(this, [
       ...problems,
@@ -220,6 +263,14 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
               path: ['autoDeleteLogEncryptionKey'],
               message:
                 'a bucket destroyed with its stack is emptied by a function whose log group needs a key: give one that CloudWatch Logs may use',
+            },
+          ]
+        : []),
+      ...(props.replicaBucket !== undefined && props.replicaEncryptionKey === undefined
+        ? [
+            {
+              path: ['replicaEncryptionKey'],
+              message: "a replica is encrypted with its own customer key: give the replica bucket's key",
             },
           ]
         : []),
@@ -233,6 +284,22 @@ export class SecureBucket extends s3.Bucket implements ISecureBucket {
         retention: props.autoDeleteLogRetention ?? logs.RetentionDays.ONE_YEAR,
         removalPolicy,
       });
+    }
+    const replicationRole = scope.node.tryFindChild(`${id}ReplicationRole`) as ServiceRole | undefined;
+    if (replicationRole !== undefined && props.replicaBucket !== undefined) {
+      // aws-cdk-lib grants a role it creates itself, not one it is given.
+      this.grantReplicationPermission(replicationRole, {
+        destinations: [{ bucket: props.replicaBucket, encryptionKey: props.replicaEncryptionKey }],
+      });
+    }
+    if (replicationRole !== undefined && (props.objectLockEnabled ?? true)) {
+      // S3 reads each version's retention and legal hold to copy them; aws-cdk-lib grants neither.
+      replicationRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObjectRetention', 's3:GetObjectLegalHold'],
+          resources: [this.arnForObjects('*')],
+        }),
+      );
     }
     // Event notifications to EventBridge through CloudFormation's own property: the L2's
     // `eventBridgeEnabled` deploys a custom-resource Lambda to do the same.

@@ -16,6 +16,7 @@ import {
   guard,
   type AcknowledgmentEntry,
 } from './shared';
+import { WITHOUT_BACKUP } from './dr';
 
 /** Reviewed findings of the data layer: PostgreSQL, cache, buckets. */
 export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
@@ -206,17 +207,18 @@ export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ),
 
   // --- Data layer: buckets ----------------------------------------------------------------------
-  ...['Data/Uploads', 'Data/AccessLogs'].flatMap((path) =>
-    acknowledge(
-      [
-        `${NIST}-S3BucketReplicationEnabled`,
-        `${HIPAA}-S3BucketReplicationEnabled`,
-        `${PCI}-S3BucketReplicationEnabled`,
-      ],
-      path,
-      'Buckets are versioned and retained in staging and prod; copies in the DR region belong to the backup/DR ' +
-        'layer, which is not built yet.',
-    ),
+  ...acknowledge(
+    [`${NIST}-S3BucketReplicationEnabled`, `${HIPAA}-S3BucketReplicationEnabled`, `${PCI}-S3BucketReplicationEnabled`],
+    'Data/Uploads',
+    'Without backup (dev) nothing leaves the region: dev holds no data staging cannot rebuild. Where backup is ' +
+      'on, the uploads replicate to the disaster-recovery region.',
+    WITHOUT_BACKUP,
+  ),
+  ...acknowledge(
+    [`${NIST}-S3BucketReplicationEnabled`, `${HIPAA}-S3BucketReplicationEnabled`, `${PCI}-S3BucketReplicationEnabled`],
+    'Data/AccessLogs',
+    'Request logs, versioned and retained in staging and prod; the recovery targets cover user data (database, ' +
+      'uploads), not the logs of a lost region.',
   ),
   ...acknowledge(
     [

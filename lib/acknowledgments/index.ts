@@ -5,6 +5,7 @@ import type { EnvironmentConfig } from '../../config';
 import type { Finding } from '../compliance';
 import { COMPUTE_ACKNOWLEDGMENTS } from './compute';
 import { DATA_ACKNOWLEDGMENTS } from './data';
+import { DR_ACKNOWLEDGMENTS } from './dr';
 import { EDGE_ACKNOWLEDGMENTS } from './edge';
 import { MONITORING_ACKNOWLEDGMENTS } from './monitoring';
 import { NETWORK_ACKNOWLEDGMENTS } from './network';
@@ -22,6 +23,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ...COMPUTE_ACKNOWLEDGMENTS,
   ...EDGE_ACKNOWLEDGMENTS,
   ...MONITORING_ACKNOWLEDGMENTS,
+  ...DR_ACKNOWLEDGMENTS,
 ];
 
 /**
@@ -60,7 +62,8 @@ export function applyAcknowledgments(
     const id = entry.id
       .replaceAll('{stage}', stage.stageName)
       .replaceAll('{account}', stage.account ?? '')
-      .replaceAll('{region}', stage.region ?? '');
+      .replaceAll('{region}', stage.region ?? '')
+      .replaceAll('{drRegion}', config.drRegion);
     Validations.of(target).acknowledge({ id, reason: entry.reason });
     return {
       id,

@@ -33,7 +33,7 @@ export function allOf(...conditions: readonly Condition[]): Condition {
 export interface AcknowledgmentEntry {
   /**
    * The finding id exactly as reported, e.g. `AwsSolutions-IAM4[Policy::...]` or
-   * `cdk-validator-cfnguard::<rule>`. `{stage}`, `{account}` and `{region}` stand for the
+   * `cdk-validator-cfnguard::<rule>`. `{stage}`, `{account}`, `{region}` and `{drRegion}` stand for the
    * environment's, for findings that quote an ARN or a stack name.
    */
   readonly id: string;

@@ -9,3 +9,4 @@ export * from './registry';
 export * from './compute';
 export * from './edge';
 export * from './monitoring';
+export * from './dr';

@@ -40,7 +40,7 @@ export const SERVICE_PRINCIPALS: Readonly<Record<string, ServicePrincipalEntry>>
   'backup.amazonaws.com': {
     sendsSourceKeys: false,
     source:
-      'The AWS Backup Developer Guide\'s service role (AWSBackupDefaultServiceRole) trusts backup.amazonaws.com with ' +
+      "The AWS Backup Developer Guide's service role (AWSBackupDefaultServiceRole) trusts backup.amazonaws.com with " +
       'no condition (https://docs.aws.amazon.com/aws-backup/latest/devguide/iam-service-roles.html), and ' +
       'prowler-cloud/prowler#2810 lists Backup among the services whose role assumption carries no source ' +
       'context: a condition would make every backup, copy and restore job fail. The role is only usable by plans ' +

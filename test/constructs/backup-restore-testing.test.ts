@@ -110,8 +110,10 @@ describe('RestoreTesting', () => {
         vpcSecurityGroupIds: { 'Fn::Join': ['', ['["', { 'Fn::GetAtt': [isolatedId, 'GroupId'] }, '"]']] },
       },
     });
-    // The role (and its policies) exist before AWS Backup may run a restore with it.
-    expect(resource.DependsOn).toEqual([logicalId(testing.role)]);
+    // The role (its managed policies are its own property) exists before AWS Backup may run a
+    // restore with it: the selection names it by ARN; no redundant DependsOn (cfn-lint W3005).
+    expect(resource.Properties.IamRoleArn).toEqual({ 'Fn::GetAtt': [logicalId(testing.role), 'Arn'] });
+    expect(resource.DependsOn).toBeUndefined();
   });
 
   test('named databases instead of a tag; a smaller instance class; a validation window', () => {
