@@ -103,7 +103,7 @@ describe.each(ENVIRONMENTS)('%s backup and disaster recovery', (environment) => 
 
   test('uploads replicate to the DR bucket with its key, delete markers kept out', () => {
     const uploads = only(environment, 'Data', 'AWS::S3::Bucket', (id) => id.startsWith('Uploads'));
-    const [rule] = uploads.Properties?.ReplicationConfiguration.Rules;
+    const [rule] = uploads.Properties!.ReplicationConfiguration.Rules;
     expect(rule.DeleteMarkerReplication).toEqual({ Status: 'Disabled' });
     expect(rule.SourceSelectionCriteria).toEqual({ SseKmsEncryptedObjects: { Status: 'Enabled' } });
     expect(JSON.stringify(rule.Destination.Bucket)).toContain(`"Region":"${config.drRegion}"`);
