@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { WebDeploymentStrategy, webServiceProblems } from '../constructs/compute/web-service-rules';
 import { cacheClusterProblems } from '../constructs/data/cache-rules';
 import { postgresDatabaseProblems } from '../constructs/data/postgres-rules';
+import { backupPlanProblems, backupVaultProblems } from '../constructs/backup/backup-rules';
 import { secureBucketProblems } from '../constructs/data/secure-bucket-rules';
 import { networkProblems } from '../constructs/network/network-rules';
 import { syntheticCheckProblems } from '../constructs/observability/synthetic-check-rules';
@@ -1157,6 +1158,68 @@ export function publicHostOf(config: Pick<EnvironmentConfig, 'domain' | 'edge'>)
   return record === '' ? config.domain.zoneName : `${record}.${config.domain.zoneName}`;
 }
 
+/** The construct's lock props, as `backup.vaultLock` names them. */
+const VAULT_LOCK_FIELDS: Readonly<Record<string, string>> = {
+  lockMinRetentionDays: 'minRetentionDays',
+  lockMaxRetentionDays: 'maxRetentionDays',
+  lockChangeableForDays: 'changeableForDays',
+};
+
+function backupRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const { backup } = config;
+  if (!backup.enabled) return;
+  const prefix = resourcePrefixOf(config);
+  const lock = backup.vaultLock;
+  // The vaults' and the plan's own rule tables: the retention of every tier must fit the lock of
+  // both vaults, or its jobs fail at run time, long after the deploy succeeded.
+  const vaultProblems = backupVaultProblems({
+    vaultName: `${prefix}-backup`,
+    lockMinRetentionDays: lock?.minRetentionDays,
+    lockMaxRetentionDays: lock?.maxRetentionDays,
+    lockChangeableForDays: lock?.changeableForDays,
+    destroyedWithStack: config.removalPolicy === 'destroy',
+  });
+  reportWithDerivedIdentifier(
+    ctx,
+    ['backup', 'vaultLock'],
+    vaultProblems.map((problem) => ({
+      ...problem,
+      path: problem.path.map((segment) =>
+        typeof segment === 'string' ? (VAULT_LOCK_FIELDS[segment] ?? segment) : segment,
+      ),
+    })),
+    'vaultName',
+    'vault name',
+  );
+  const vaultLock = lock && { minRetentionDays: lock.minRetentionDays, maxRetentionDays: lock.maxRetentionDays };
+  reportWithDerivedIdentifier(
+    ctx,
+    ['backup'],
+    backupPlanProblems({
+      planName: prefix,
+      continuous: true,
+      continuousRetentionDays: backup.continuousRetentionDays,
+      hourlyRetentionDays: backup.hourlyRetentionDays,
+      dailyRetentionDays: backup.dailyRetentionDays,
+      weeklyRetentionDays: backup.weeklyRetentionDays,
+      monthlyRetentionDays: backup.monthlyRetentionDays,
+      // RecoveryPlan's defaults, which the data layer keeps.
+      scheduleHourUtc: 3,
+      startWindowMinutes: 60,
+      completionWindowMinutes: 480,
+      selectionTagKey: 'backup-plan',
+      selectionTagValue: prefix,
+      copying: true,
+      copyFromTier: 'daily',
+      copyRetentionDays: backup.copyRetentionDays,
+      vaultLock,
+      copyVaultLock: vaultLock,
+    }),
+    'planName',
+    'backup plan name',
+  );
+}
+
 function monitoringRules(config: ParsedConfig, ctx: RefinementContext): void {
   if (!config.monitoring.syntheticCheck.enabled) return;
   // The canary's rules are the construct's; only its name is derived here, from the Project tag.
@@ -1269,6 +1332,7 @@ export const environmentConfigSchema = environmentShape
   )
   .superRefine(edgeRules, whenParsed(['edge'], ['domain'], ['region']))
   .superRefine(monitoringRules, whenParsed(['monitoring', 'syntheticCheck'], ...IDENTIFIER_SOURCES))
+  .superRefine(backupRules, whenParsed(['backup'], ['removalPolicy'], ...IDENTIFIER_SOURCES))
   .superRefine(securityRules, whenParsed(['security'], ['account']))
   // The prefix list follows the region unless set (`prefixListRules` rejected a region without one).
   .transform((config) => ({

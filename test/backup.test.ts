@@ -1,5 +1,5 @@
 import type { EnvironmentName } from '../config';
-import { committedConfigs } from './support/config';
+import { committedConfigs, schemaMessages } from './support/config';
 import { ENVIRONMENTS, resources, synthesized, type Resource } from './support/synth';
 
 const configs = committedConfigs();
@@ -129,5 +129,37 @@ describe.each(ENVIRONMENTS)('%s backup and disaster recovery', (environment) => 
     const selection = only(environment, 'Data', 'AWS::Backup::RestoreTestingSelection');
     expect(selection.Properties?.ProtectedResourceType).toBe('RDS');
     expect(JSON.stringify(selection.Properties?.RestoreMetadataOverrides)).toContain('DatabaseSecurityGroupsIsolated');
+  });
+});
+
+describe('backup config: the plan and vault rule tables run at config load', () => {
+  test('a lock whose minimum outlasts the hourly tier names the tier, before any template', () => {
+    expect(
+      schemaMessages('backup.hourlyRetentionDays', (c) => {
+        c.backup.vaultLock = { minRetentionDays: 30, maxRetentionDays: 400, changeableForDays: 3 };
+      }),
+    ).toEqual([
+      "2 days is outside the 30 to 400 days the vault's lock accepts: every hourly backup job would fail; keep hourly points within the lock's range",
+    ]);
+  });
+
+  test('a lock range upside down is reported at the config field', () => {
+    expect(
+      schemaMessages('backup.vaultLock.maxRetentionDays', (c) => {
+        c.backup.vaultLock = { minRetentionDays: 30, maxRetentionDays: 20, changeableForDays: 3 };
+      }),
+    ).toHaveLength(1);
+  });
+
+  test('backup off (dev) checks nothing of it', () => {
+    expect(
+      schemaMessages(
+        'backup.hourlyRetentionDays',
+        (c) => {
+          c.backup.vaultLock = { minRetentionDays: 30, maxRetentionDays: 400, changeableForDays: 3 };
+        },
+        'dev',
+      ),
+    ).toEqual([]);
   });
 });
