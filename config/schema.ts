@@ -1158,6 +1158,23 @@ export function publicHostOf(config: Pick<EnvironmentConfig, 'domain' | 'edge'>)
   return record === '' ? config.domain.zoneName : `${record}.${config.domain.zoneName}`;
 }
 
+/** Names of the environment's vaults: fixed, so a vault is named across regions without a reference. */
+export function vaultNamesOf(config: Pick<EnvironmentConfig, 'name' | 'tags'>): {
+  readonly home: string;
+  readonly copy: string;
+} {
+  const prefix = resourcePrefixOf(config);
+  return { home: `${prefix}-backup`, copy: `${prefix}-dr` };
+}
+
+/** The tag a resource carries to be backed up by the environment's plan. */
+export function backupSelectionTagOf(config: Pick<EnvironmentConfig, 'name' | 'tags'>): {
+  readonly key: string;
+  readonly value: string;
+} {
+  return { key: 'backup-plan', value: resourcePrefixOf(config) };
+}
+
 /** The construct's lock props, as `backup.vaultLock` names them. */
 const VAULT_LOCK_FIELDS: Readonly<Record<string, string>> = {
   lockMinRetentionDays: 'minRetentionDays',
@@ -1172,17 +1189,28 @@ function backupRules(config: ParsedConfig, ctx: RefinementContext): void {
   const lock = backup.vaultLock;
   // The vaults' and the plan's own rule tables: the retention of every tier must fit the lock of
   // both vaults, or its jobs fail at run time, long after the deploy succeeded.
-  const vaultProblems = backupVaultProblems({
-    vaultName: `${prefix}-backup`,
-    lockMinRetentionDays: lock?.minRetentionDays,
-    lockMaxRetentionDays: lock?.maxRetentionDays,
-    lockChangeableForDays: lock?.changeableForDays,
-    destroyedWithStack: config.removalPolicy === 'destroy',
-  });
+  // Both vaults share the lock; their names derive from the Project tag.
+  const names = vaultNamesOf(config);
+  const vaultProblems = [names.home, names.copy].flatMap((vaultName) =>
+    backupVaultProblems({
+      vaultName,
+      lockMinRetentionDays: lock?.minRetentionDays,
+      lockMaxRetentionDays: lock?.maxRetentionDays,
+      lockChangeableForDays: lock?.changeableForDays,
+      destroyedWithStack: config.removalPolicy === 'destroy',
+    }),
+  );
+  // The same lock problem of the two vaults is one problem of the config.
+  const distinct = vaultProblems.filter(
+    (problem, index) =>
+      vaultProblems.findIndex(
+        (other) => other.message === problem.message && String(other.path) === String(problem.path),
+      ) === index,
+  );
   reportWithDerivedIdentifier(
     ctx,
     ['backup', 'vaultLock'],
-    vaultProblems.map((problem) => ({
+    distinct.map((problem) => ({
       ...problem,
       path: problem.path.map((segment) =>
         typeof segment === 'string' ? (VAULT_LOCK_FIELDS[segment] ?? segment) : segment,
@@ -1207,8 +1235,8 @@ function backupRules(config: ParsedConfig, ctx: RefinementContext): void {
       scheduleHourUtc: 3,
       startWindowMinutes: 60,
       completionWindowMinutes: 480,
-      selectionTagKey: 'backup-plan',
-      selectionTagValue: prefix,
+      selectionTagKey: backupSelectionTagOf(config).key,
+      selectionTagValue: backupSelectionTagOf(config).value,
       copying: true,
       copyFromTier: 'daily',
       copyRetentionDays: backup.copyRetentionDays,

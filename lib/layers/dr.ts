@@ -1,17 +1,6 @@
-import { resourcePrefixOf, type EnvironmentConfig } from '../../config';
+import { backupSelectionTagOf, resourcePrefixOf, vaultNamesOf, type EnvironmentConfig } from '../../config';
 import type { DataBackupProps, DrStackProps, EnvironmentStackProps } from '../../stacks';
 import { keyAdministratorsOf, removalPolicyOf } from './common';
-
-/** The tag a resource carries to be backed up by the environment's plan. */
-export function backupSelectionTagOf(config: EnvironmentConfig): DataBackupProps['selectionTag'] {
-  return { key: 'backup-plan', value: resourcePrefixOf(config) };
-}
-
-/** Names of the environment's vaults: fixed, so a vault is named across regions without a reference. */
-export function vaultNamesOf(config: EnvironmentConfig): { readonly home: string; readonly copy: string } {
-  const prefix = resourcePrefixOf(config);
-  return { home: `${prefix}-backup`, copy: `${prefix}-dr` };
-}
 
 /** The vault lock of the environment, as `BackupVault` takes it. */
 function lockOf(config: EnvironmentConfig) {
