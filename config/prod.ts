@@ -116,7 +116,20 @@ export const prod: EnvironmentConfigInput = {
   },
   backup: {
     enabled: true,
+    // AWS Backup takes over the instance's retention: the two must agree (database.backupRetentionDays).
+    continuousRetentionDays: 35,
     vaultLock: { minRetentionDays: 1, maxRetentionDays: 400, changeableForDays: 3 },
+    // After the loss of eu-west-1 the daily copy alone would lose up to a day: the standby keeps
+    // the RPO at seconds and the RTO at a promotion (docs/disaster-recovery.md).
+    standby: {
+      availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'],
+      vpcCidr: '10.100.0.0/16',
+      subnets: {
+        public: ['10.100.1.0/24', '10.100.2.0/24', '10.100.3.0/24'],
+        application: ['10.100.11.0/24', '10.100.12.0/24', '10.100.13.0/24'],
+        database: ['10.100.21.0/24', '10.100.22.0/24', '10.100.23.0/24'],
+      },
+    },
   },
   logRetentionDays: 365,
   tags: {

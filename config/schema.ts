@@ -4,7 +4,7 @@ import { cacheClusterProblems } from '../constructs/data/cache-rules';
 import { postgresDatabaseProblems } from '../constructs/data/postgres-rules';
 import { backupPlanProblems, backupVaultProblems } from '../constructs/backup/backup-rules';
 import { secureBucketProblems } from '../constructs/data/secure-bucket-rules';
-import { networkProblems } from '../constructs/network/network-rules';
+import { networkProblems, vpcCidrsOverlap } from '../constructs/network/network-rules';
 import { syntheticCheckProblems } from '../constructs/observability/synthetic-check-rules';
 import type { Problem } from '../constructs/shared/problems';
 import { originFacingPrefixListOf, regionOfOriginFacingPrefixList } from './aws/cloudfront';
@@ -719,9 +719,9 @@ export const environmentShape = z.strictObject({
           "Days of continuous backup (point-in-time recovery to any second: RPO of minutes) for RDS and S3, 1 to 35 (AWS Backup's limit).",
         ),
       hourlyRetentionDays: positiveCount
-        .default(2)
+        .optional()
         .describe(
-          'Days an hourly recovery point is kept (the RPO of 1 h for anything continuous backup does not cover).',
+          "Days an hourly snapshot is kept; none by default: continuous backup already gives RDS and S3 an RPO of minutes, and hourly RDS snapshots count against the region's quota of 100 manual snapshots, at which every backup job fails.",
         ),
       dailyRetentionDays: positiveCount.default(35).describe('Days a daily recovery point is kept.'),
       weeklyRetentionDays: positiveCount.default(90).describe('Days a weekly recovery point is kept.'),
@@ -745,6 +745,40 @@ export const environmentShape = z.strictObject({
         .default(true)
         .describe(
           'An AWS Backup restore testing plan that restores the latest database recovery point weekly and validates it.',
+        ),
+      standby: z
+        .strictObject({
+          availabilityZones: z
+            .array(nonEmpty)
+            .refine((zones) => zones.length === 3, { error: 'exactly three availability zones are required' })
+            .describe('Three distinct availability zones of `drRegion`, for the standby network.'),
+          vpcCidr: cidr.describe(
+            "The standby network's IPv4 block, /16 to /28; disjoint from `network.vpcCidr` (so the two can be peered).",
+          ),
+          subnets: z
+            .strictObject({
+              public: subnetTier.describe('Internet-facing tier (one NAT gateway): one CIDR per availability zone.'),
+              application: subnetTier.describe(
+                'Private tier with NAT egress, empty until a failover deploys compute there: one CIDR per zone.',
+              ),
+              database: subnetTier.describe('Isolated tier of the standby replica: one CIDR per availability zone.'),
+            })
+            .describe('Per-tier subnet CIDRs of the standby network; no two subnets may overlap.'),
+          instanceClass: z
+            .string()
+            .optional()
+            .describe(
+              'Instance class of the standby, e.g. `r7g.large`; default `database.instanceClass` (a promoted standby takes the whole load).',
+            ),
+          lagThresholdSeconds: positiveCount
+            .default(900)
+            .describe(
+              'Replica lag above which the standby alarms (and publishing no lag alarms too), in seconds: the RPO after the loss of the home region.',
+            ),
+        })
+        .optional()
+        .describe(
+          'A cross-region read replica of the database in `drRegion` (a standby: RPO of seconds and an RTO of minutes after the loss of the home region, by promoting it), in a network of its own with one NAT gateway and its own key. Off when absent. Needs `enabled`.',
         ),
     })
     .describe('Backup and disaster recovery: RPO 1 h, RTO 4 h (see docs/disaster-recovery.md).'),
@@ -899,6 +933,63 @@ function availabilityZoneRules(config: ParsedConfig, ctx: RefinementContext): vo
     });
   }
 }
+
+/** The standby's zones are `drRegion`'s, its network is a valid layout disjoint from the home VPC. */
+function standbyRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const { standby } = config.backup;
+  if (standby === undefined) return;
+  if (!config.backup.enabled) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['backup', 'standby'],
+      message: 'a standby replica needs backup.enabled: it lives in the disaster-recovery stack',
+    });
+  }
+  if (isKnownRegion(config.drRegion)) {
+    const zones = availabilityZonesOf(config.drRegion);
+    standby.availabilityZones.forEach((az, index) => {
+      if (!zones.includes(az)) {
+        const home = regionOfZone(az);
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backup', 'standby', 'availabilityZones', index],
+          message: `"${az}" is not an availability zone of drRegion ${config.drRegion}${home ? ` (it is in ${home})` : ''}; ${config.drRegion} has ${zones.join(', ')}`,
+        });
+      }
+    });
+  }
+  if (new Set(standby.availabilityZones).size !== standby.availabilityZones.length) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['backup', 'standby', 'availabilityZones'],
+      message: 'availability zones must be distinct',
+    });
+  }
+  const problems = networkProblems({
+    vpcCidr: standby.vpcCidr,
+    availabilityZones: standby.availabilityZones,
+    tiers: standby.subnets,
+    natGateways: STANDBY_NAT_GATEWAYS,
+  });
+  report(
+    ctx,
+    ['backup', 'standby'],
+    problems.map(({ path, message }) => ({
+      path: path[0] === 'vpcCidr' || path[0] === 'availabilityZones' ? path : ['subnets', ...path],
+      message,
+    })),
+  );
+  if (vpcCidrsOverlap(config.network.vpcCidr, standby.vpcCidr)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['backup', 'standby', 'vpcCidr'],
+      message: `"${standby.vpcCidr}" overlaps network.vpcCidr (${config.network.vpcCidr}): the two networks could never be peered`,
+    });
+  }
+}
+
+/** NAT gateways of the standby network: its application tier is empty until a failover. */
+export const STANDBY_NAT_GATEWAYS = 1;
 
 function drRegionRules(config: ParsedConfig, ctx: RefinementContext): void {
   if (config.drRegion === config.region) {
@@ -1185,6 +1276,16 @@ const VAULT_LOCK_FIELDS: Readonly<Record<string, string>> = {
 function backupRules(config: ParsedConfig, ctx: RefinementContext): void {
   const { backup } = config;
   if (!backup.enabled) return;
+  // Continuous backup makes AWS Backup the owner of the instance's retention: it sets it to its own.
+  // A template with another value drifts, and changing it later fails ("specify it only with the
+  // current value"), rolling the update back.
+  if (config.database.backupRetentionDays !== backup.continuousRetentionDays) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['backup', 'continuousRetentionDays'],
+      message: `${backup.continuousRetentionDays} days differs from database.backupRetentionDays (${config.database.backupRetentionDays}): continuous backup sets the instance's retention to its own, so the template would drift and the next change of backupRetentionDays would fail; make them equal`,
+    });
+  }
   const prefix = resourcePrefixOf(config);
   const lock = backup.vaultLock;
   // The vaults' and the plan's own rule tables: the retention of every tier must fit the lock of
@@ -1360,7 +1461,8 @@ export const environmentConfigSchema = environmentShape
   )
   .superRefine(edgeRules, whenParsed(['edge'], ['domain'], ['region']))
   .superRefine(monitoringRules, whenParsed(['monitoring', 'syntheticCheck'], ...IDENTIFIER_SOURCES))
-  .superRefine(backupRules, whenParsed(['backup'], ['removalPolicy'], ...IDENTIFIER_SOURCES))
+  .superRefine(backupRules, whenParsed(['backup'], ['removalPolicy'], ['database'], ...IDENTIFIER_SOURCES))
+  .superRefine(standbyRules, whenParsed(['backup'], ['drRegion'], ['network']))
   .superRefine(securityRules, whenParsed(['security'], ['account']))
   // The prefix list follows the region unless set (`prefixListRules` rejected a region without one).
   .transform((config) => ({

@@ -111,6 +111,8 @@ export const staging: EnvironmentConfigInput = {
   },
   backup: {
     enabled: true,
+    // AWS Backup takes over the instance's retention: the two must agree (database.backupRetentionDays).
+    continuousRetentionDays: 7,
   },
   logRetentionDays: 365,
   tags: {

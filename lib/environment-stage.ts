@@ -5,7 +5,16 @@ import type { Construct } from 'constructs';
 import { ENVIRONMENT_NAMES, PROJECT_TITLE, type EnvironmentConfig, type EnvironmentName } from '../config';
 import { CLOUDFRONT_REGION } from '../constructs/edge';
 import { ClosedEgress, GeneratedProviderLint } from '../constructs/shared';
-import { ComputeStack, DataStack, DrStack, EdgeStack, MonitoringStack, NetworkStack, RegistryStack } from '../stacks';
+import {
+  ComputeStack,
+  DataStack,
+  DrStack,
+  EdgeStack,
+  MonitoringStack,
+  NetworkStack,
+  RegistryStack,
+  StandbyStack,
+} from '../stacks';
 import type { EnvironmentStackProps } from '../stacks';
 import {
   computeProps,
@@ -16,6 +25,7 @@ import {
   monitoringProps,
   networkProps,
   registryProps,
+  standbyProps,
 } from './layers';
 
 /** Properties of an {@link EnvironmentStage}. */
@@ -62,6 +72,8 @@ export class EnvironmentStage extends Stage {
   public readonly data: DataStack;
   /** The disaster-recovery region's vault and replica, where backup is on. */
   public readonly dr?: DrStack;
+  /** The database's standby in the disaster-recovery region, where `backup.standby` is set. */
+  public readonly standby?: StandbyStack;
   /** The image repository. */
   public readonly registry: RegistryStack;
   /** The compute layer. */
@@ -116,6 +128,19 @@ export class EnvironmentStage extends Stage {
     if (this.dr !== undefined) {
       // The plan names the copy vault by its ARN, not by a reference.
       this.data.addStackDependency(this.dr);
+    }
+
+    // The standby replicates the data layer's primary, named by its ARN: the primary exists first.
+    const standby = standbyProps(config);
+    if (standby !== undefined) {
+      this.standby = new StandbyStack(this, 'Standby', {
+        ...common,
+        env: { account: config.account, region: config.drRegion },
+        availabilityZones: [...standby.network.availabilityZones],
+        description: `${PROJECT_TITLE} ${config.name}: standby database replica and its network (${config.drRegion})`,
+        ...standby,
+      });
+      this.standby.addStackDependency(this.data);
     }
 
     this.registry = new RegistryStack(this, 'Registry', {

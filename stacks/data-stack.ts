@@ -1,4 +1,4 @@
-import { Tags, type RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Tags, type RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -156,6 +156,12 @@ export class DataStack extends EnvironmentStack implements DataServices {
       for (const resource of [database.instance, this.uploadsBucket]) {
         Tags.of(resource).add(b.selectionTag.key, b.selectionTag.value);
       }
+      // The restore drill restores into this group: `npm run restore-drill -- --isolated-security-group <id>`.
+      new CfnOutput(this, 'IsolatedSecurityGroupId', {
+        description:
+          'Security group of restored copies (no traffic in or out): restore-drill --isolated-security-group',
+        value: database.isolatedSecurityGroup.securityGroupId,
+      });
       if (b.restoreTesting) {
         new RestoreTesting(this, 'RestoreTesting', {
           name: b.plan.planName.replace(/-/g, '_'),

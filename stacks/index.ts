@@ -6,3 +6,4 @@ export * from './registry-stack';
 export * from './environment-stack';
 export * from './monitoring-stack';
 export * from './dr-stack';
+export * from './standby-stack';

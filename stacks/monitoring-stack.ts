@@ -2,8 +2,10 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { RecoveryPlan } from '../constructs/backup';
 import {
   AlarmTopic,
+  BackupAlarms,
   CostGuard,
   ServiceAlarms,
   ServiceDashboard,
@@ -67,6 +69,12 @@ export interface MonitoringStackProps
    * @default - none
    */
   readonly syntheticCheck?: SyntheticCheckSettings;
+  /**
+   * The data layer's backup plan, whose failed, expired and (where it copies) failed copy jobs notify.
+   *
+   * @default - no backup plan: no backup alarms
+   */
+  readonly backupPlan?: RecoveryPlan;
 }
 
 /** Objectives of the web service, measured at its load balancer over 30 days. */
@@ -144,6 +152,7 @@ export class MonitoringStack extends EnvironmentStack {
   public readonly latency: ServiceLevelObjective;
   public readonly syntheticCheck?: SyntheticCheck;
   public readonly dashboard: ServiceDashboard;
+  public readonly backupAlarms?: BackupAlarms;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -152,6 +161,15 @@ export class MonitoringStack extends EnvironmentStack {
     const notificationTopic = act ? this.topics.notifications.topic : undefined;
     const pagingTopic = act ? this.topics.paging.topic : undefined;
     const { web } = props;
+
+    if (props.backupPlan !== undefined) {
+      this.backupAlarms = new BackupAlarms(this, 'BackupAlarms', {
+        alarmNamePrefix: props.name,
+        plan: props.backupPlan,
+        copies: props.backupPlan.copyTo !== undefined,
+        notificationTopic,
+      });
+    }
 
     // Fast burns join the service-degraded composite (one page per incident, not one per alarm);
     // slow burns notify: a ticket, not a page.

@@ -30,7 +30,7 @@ import {
   condition,
   type Condition,
 } from '../lib/acknowledgments/shared';
-import { WITHOUT_BACKUP, WITH_BACKUP } from '../lib/acknowledgments/dr';
+import { WITHOUT_BACKUP, WITH_BACKUP, WITH_STANDBY, WITH_STANDBY_MONITORING } from '../lib/acknowledgments/dr';
 import { WITHOUT_PAGING, WITH_SYNTHETIC_CHECK } from '../lib/acknowledgments/monitoring';
 import type { BuiltApp } from '../lib/app';
 import type { Compliance, Finding } from '../lib/compliance';
@@ -105,6 +105,8 @@ describe('entries follow configuration, not environment names', () => {
     [WITH_SYNTHETIC_CHECK, ['staging', 'prod']],
     [WITH_BACKUP, ['staging', 'prod']],
     [WITHOUT_BACKUP, ['dev']],
+    [WITH_STANDBY, ['prod']],
+    [WITH_STANDBY_MONITORING, ['prod']],
   ];
 
   test('each condition holds in the committed environments it held in by name', () => {

@@ -413,21 +413,21 @@ describe.each(ENVIRONMENTS)('%s key policies, in every stack', (environment) => 
     const siteCheck = configs[environment].monitoring.syntheticCheck.enabled;
     const count = (stackId: string) => keys.filter(({ key }) => key.split('/')[0] === stackId).length;
     const backupOn = configs[environment].backup.enabled;
-    expect(
-      Object.fromEntries(['Network', 'Dr', 'Data', 'Registry', 'Edge', 'Monitoring'].map((id) => [id, count(id)])),
-    ).toEqual({
+    const standbyOn = configs[environment].backup.standby !== undefined;
+    const stacks = ['Network', 'Dr', 'Data', 'Standby', 'Registry', 'Edge', 'Monitoring'];
+    expect(Object.fromEntries(stacks.map((id) => [id, count(id)]))).toEqual({
       Network: 1,
       // With backup: the copy vault's key and the replica's, in the DR region.
       Dr: backupOn ? 2 : 0,
+      // With a standby: its storage, its logs (and flow logs) and its alarm topic, in the DR region.
+      Standby: standbyOn ? 3 : 0,
       // With backup, the home vault has its own key.
       Data: 4 + (backupOn ? 1 : 0),
       Registry: 1,
       Edge: 2,
       Monitoring: 1 + (siteCheck ? 1 : 0),
     });
-    expect(keys).toHaveLength(
-      ['Network', 'Dr', 'Data', 'Registry', 'Edge', 'Monitoring'].reduce((n, id) => n + count(id), 0),
-    );
+    expect(keys).toHaveLength(stacks.reduce((n, id) => n + count(id), 0));
     const data = ['kms:*', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
     const open = keys.flatMap(({ key, statements }) =>
       statements

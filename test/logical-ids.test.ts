@@ -44,6 +44,17 @@ const DR = [
   'AWS::S3::Bucket AccessLogs8B620ECA',
   'AWS::S3::Bucket ReplicaDDFB2A87',
 ];
+/** The database's standby in the DR region (`backup.standby`): its keys, logs and the replica. */
+const STANDBY = [
+  'AWS::KMS::Key AlarmsKey8B9C40AB',
+  'AWS::KMS::Key LogKeyE83D0C1B',
+  'AWS::KMS::Key StorageKeyB6649B55',
+  'AWS::Logs::LogGroup CustomVpcRestrictDefaultSGCustomResourceProviderOwnedLogsAA38702F',
+  'AWS::Logs::LogGroup DatabaseLogsPostgresql0610CA6C',
+  'AWS::Logs::LogGroup DatabaseLogsUpgrade50ABA674',
+  'AWS::Logs::LogGroup NetworkFlowLogsLogGroup625EB2BC',
+  'AWS::RDS::DBInstance DatabaseF44359DD',
+];
 /** Buckets destroyed with their stack (dev) are emptied by a function whose log group is ours. */
 const DATA_DISPOSABLE = ['AWS::Logs::LogGroup CustomS3AutoDeleteObjectsCustomResourceProviderOwnedLogsDF163C4F'];
 const REPLICA_1 = [
@@ -120,6 +131,7 @@ const PINNED: Record<EnvironmentName, Record<string, readonly string[]>> = {
     Network: NETWORK,
     Data: [...DATA, ...REPLICA_1, ...REPLICA_2, ...DATA_BACKUP],
     Dr: DR,
+    Standby: STANDBY,
     Registry: REGISTRY,
     Compute: [...COMPUTE, ...COMPUTE_DOMAIN, ...PROBE],
     Edge: [...EDGE, ...EDGE_DOMAIN],

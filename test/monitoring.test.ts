@@ -122,6 +122,8 @@ describe.each(ENVIRONMENTS)('%s', (environment) => {
         'Cache-ReplicationLag': t.cacheReplicationLagSeconds,
       }),
       ...(SITE_CHECK[environment] && { 'Web-SiteCheck': 100, 'Web-SiteCheckStopped': 1 }),
+      // One failed, expired or failed copy job is a missing recovery point.
+      ...(config.backup.enabled && { 'Backup-JobsFailed': 1, 'Backup-JobsExpired': 1, 'Backup-CopyJobsFailed': 1 }),
       ...burnThresholds('Availability', config.monitoring.slo.availabilityPercent),
       ...burnThresholds('Latency', config.monitoring.slo.latencyPercent),
     };

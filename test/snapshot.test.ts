@@ -6,7 +6,11 @@ import { committedConfigs } from './support/config';
 const LAYER_STACK_IDS = ['Compute', 'Data', 'Edge', 'Monitoring', 'Network', 'Registry'];
 /** With `backup.enabled` (staging, prod): the disaster-recovery region's stack too. */
 const stackIdsOf = (environment: keyof ReturnType<typeof committedConfigs>) =>
-  [...LAYER_STACK_IDS, ...(committedConfigs()[environment].backup.enabled ? ['Dr'] : [])].sort();
+  [
+    ...LAYER_STACK_IDS,
+    ...(committedConfigs()[environment].backup.enabled ? ['Dr'] : []),
+    ...(committedConfigs()[environment].backup.standby !== undefined ? ['Standby'] : []),
+  ].sort();
 
 /**
  * `template` without what the CLI adds for its own bookkeeping and that changes with any refactor:

@@ -13,6 +13,9 @@
  * A region missing here (a new one, or another partition) is rejected: add it, with its zones, in
  * the same change that moves an environment there.
  */
+/** The partition of every region listed here: ARNs built from config (not from a stack) use it. */
+export const PARTITION = 'aws';
+
 export const AVAILABILITY_ZONE_LETTERS: Readonly<Record<string, readonly string[]>> = {
   'us-east-1': ['a', 'b', 'c', 'd', 'e', 'f'],
   'us-east-2': ['a', 'b', 'c'],

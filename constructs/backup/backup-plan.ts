@@ -28,10 +28,10 @@ export interface RecoveryPlanProps {
   readonly vault: backup.IBackupVault;
 
   /**
-   * The tag a resource carries to be backed up by this plan: every supported resource of the account
-   * and region with it is selected (RDS and S3 here; S3 needs bucket versioning). The resource types
-   * must be opted in in AWS Backup's settings of the region (`UpdateRegionSettings`, not in
-   * CloudFormation), else tagged resources of that type are silently skipped.
+   * The tag a resource carries to be backed up by this plan: every resource of `protectedResourceTypes`
+   * in the account and region with it is selected (S3 needs bucket versioning). The types are named by
+   * ARN, so the region's AWS Backup opt-in settings (which CloudFormation cannot set, and which a
+   * selection by tags alone obeys silently) do not apply.
    */
   readonly selectionTag: BackupSelectionTag;
 
@@ -132,7 +132,8 @@ export interface RecoveryPlanProps {
 
   /**
    * The AWS Backup resource types the plan protects, as the `ResourceType` dimension of AWS Backup's
-   * metrics names them; used by the metric methods only.
+   * metrics names them: RDS, S3, DynamoDB or EFS. The selection names each by an ARN pattern of the
+   * stack's account and region, narrowed by `selectionTag`; the metric methods sum over them.
    *
    * @default ['RDS', 'S3']
    */
@@ -169,7 +170,8 @@ export class RecoveryPlan extends Construct {
   public readonly role: iam.IRole;
 
   private readonly vault: backup.IBackupVault;
-  private readonly copyTo?: backup.IBackupVault;
+  /** The vault recovery points are copied to, if any. */
+  public readonly copyTo?: backup.IBackupVault;
   private readonly resourceTypes: readonly string[];
 
   constructor(scope: Construct, id: string, props: RecoveryPlanProps) {
@@ -215,8 +217,11 @@ export class RecoveryPlan extends Construct {
           startWindow: Duration.minutes(input.startWindowMinutes),
           completionWindow: Duration.minutes(input.completionWindowMinutes),
           deleteAfter: Duration.days(days),
+          // AWS Backup runs only the longest-kept of rules due at the same time: on Sundays the weekly
+          // rule replaces the daily one, on the 1st the monthly one. Every tier from the copying one
+          // down copies, or those days would leave the other region without a copy.
           copyActions:
-            props.copyTo !== undefined && tier === input.copyFromTier && input.copyRetentionDays !== undefined
+            props.copyTo !== undefined && copiesFrom(tier, input.copyFromTier) && input.copyRetentionDays !== undefined
               ? [{ destinationBackupVault: props.copyTo, deleteAfter: Duration.days(input.copyRetentionDays) }]
               : undefined,
         }),
@@ -248,13 +253,22 @@ export class RecoveryPlan extends Construct {
     }
     this.role = role;
 
+    // The resource types by ARN, narrowed by the tag: a selection by tags alone silently skips
+    // resource types not opted in in the region's AWS Backup settings (UpdateRegionSettings, which
+    // CloudFormation cannot set); types named by ARN are backed up regardless.
+    const stack = Stack.of(this);
     this.selection = new backup.BackupSelection(this, 'Selection', {
       backupPlan: this.plan,
       backupSelectionName: props.planName,
-      resources: [backup.BackupResource.fromTag(props.selectionTag.key, props.selectionTag.value)],
+      resources: this.resourceTypes.map((type) => backup.BackupResource.fromArn(resourceArnPattern(stack, type))),
       role,
       // The role carries its managed policies already.
       disableDefaultBackupPolicy: true,
+    });
+    (this.selection.node.defaultChild as backup.CfnBackupSelection).addPropertyOverride('BackupSelection.Conditions', {
+      StringEquals: [
+        { ConditionKey: `aws:ResourceTag/${props.selectionTag.key}`, ConditionValue: props.selectionTag.value },
+      ],
     });
   }
 
@@ -310,4 +324,30 @@ export class RecoveryPlan extends Construct {
       label,
     );
   }
+}
+
+/** Tiers from the most to the least frequent. */
+const TIER_ORDER: readonly BackupTier[] = ['continuous', 'hourly', 'daily', 'weekly', 'monthly'];
+
+/** Whether `tier` copies when copies start at `copyFromTier`: that tier and every less frequent one. */
+function copiesFrom(tier: BackupTier, copyFromTier: BackupTier | undefined): boolean {
+  return copyFromTier !== undefined && TIER_ORDER.indexOf(tier) >= TIER_ORDER.indexOf(copyFromTier);
+}
+
+/** Every resource of an AWS Backup resource type in the stack's account and region, as an ARN pattern. */
+function resourceArnPattern(stack: Stack, resourceType: string): string {
+  const patterns: Record<string, string> = {
+    RDS: `arn:${stack.partition}:rds:${stack.region}:${stack.account}:db:*`,
+    S3: `arn:${stack.partition}:s3:::*`,
+    DynamoDB: `arn:${stack.partition}:dynamodb:${stack.region}:${stack.account}:table/*`,
+    EFS: `arn:${stack.partition}:elasticfilesystem:${stack.region}:${stack.account}:file-system/*`,
+  };
+  const pattern = patterns[resourceType];
+  if (pattern === undefined) {
+    throw new ValidationError(
+      stack,
+      `protectedResourceTypes: "${resourceType}" has no ARN pattern here; use ${Object.keys(patterns).join(', ')}`,
+    );
+  }
+  return pattern;
 }

@@ -6,3 +6,4 @@ export * from './postgres-database';
 export * from './postgres-rules';
 export * from './secure-bucket';
 export * from './secure-bucket-rules';
+export * from './cross-region-replica';

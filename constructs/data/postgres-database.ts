@@ -16,7 +16,7 @@ import { sameAccountServicePrincipal } from '../shared/principals';
 import { throwOnProblems } from '../shared/problems';
 import { ServiceRole } from '../shared/service-role';
 import { acrossMembers } from './metrics';
-import { postgresDatabaseProblems } from './postgres-rules';
+import { postgresDatabaseProblems, postgresInstanceIdentifiers } from './postgres-rules';
 
 /**
  * PostgreSQL as the layers above see it: endpoints, credentials, access and metrics, whatever the
@@ -358,6 +358,25 @@ function dbiResourceIdOf(instance: rds.DatabaseInstance | rds.DatabaseInstanceRe
   return (instance.node.defaultChild as rds.CfnDBInstance).attrDbiResourceId;
 }
 
+/**
+ * The parameters of a PostgreSQL instance this library builds: TLS only, `pg_stat_statements`,
+ * statements slower than `slowStatementThresholdMs` and every connection, lock wait, temporary file
+ * and slow autovacuum logged. A replica in another region gets its own parameter group with these.
+ */
+export function postgresParameters(slowStatementThresholdMs: number): Record<string, string> {
+  return {
+    'rds.force_ssl': '1',
+    shared_preload_libraries: 'pg_stat_statements',
+    'pg_stat_statements.track': 'all',
+    log_min_duration_statement: String(slowStatementThresholdMs),
+    log_connections: '1',
+    log_disconnections: '1',
+    log_lock_waits: '1',
+    log_temp_files: '0',
+    log_autovacuum_min_duration: '1000',
+  };
+}
+
 /** `rds-db:connect` as `users` on the instance with `dbiResourceId`, and nothing else. */
 function connectAs(scope: Construct, grantee: iam.IGrantable, dbiResourceId: string, users: string[]): iam.Grant {
   return iam.Grant.addToPrincipal({
@@ -549,17 +568,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine,
       description: `${p.identifierPrefix}: TLS only, slow statements and connections logged`,
-      parameters: {
-        'rds.force_ssl': '1',
-        shared_preload_libraries: 'pg_stat_statements',
-        'pg_stat_statements.track': 'all',
-        log_min_duration_statement: String(p.slowStatementThresholdMs),
-        log_connections: '1',
-        log_disconnections: '1',
-        log_lock_waits: '1',
-        log_temp_files: '0',
-        log_autovacuum_min_duration: '1000',
-      },
+      parameters: postgresParameters(p.slowStatementThresholdMs),
     });
     const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
       vpc: p.vpc,
@@ -615,7 +624,8 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
       copyTagsToSnapshot: true,
     } satisfies Partial<rds.DatabaseInstanceProps>;
 
-    const primaryId = `${p.identifierPrefix}-primary`;
+    const identifiers = postgresInstanceIdentifiers(p.identifierPrefix, p.readReplicas);
+    const primaryId = identifiers.primary;
     const primaryLogs = exportedLogs(primaryId, 'Primary');
     this.instance = new rds.DatabaseInstance(this, 'Resource', {
       ...common,
@@ -646,7 +656,7 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
 
     const replicas = new Construct(this, 'Replicas');
     this.replicas = Array.from({ length: p.readReplicas }, (_, index) => {
-      const replicaId = `${p.identifierPrefix}-replica-${index + 1}`;
+      const replicaId = identifiers.replicas[index] as string;
       const replicaLogs = exportedLogs(replicaId, `Replica${index + 1}`);
       const replica = new rds.DatabaseInstanceReadReplica(replicas, `Replica${index + 1}`, {
         ...common,

@@ -188,3 +188,73 @@ const RULES: ReadonlyArray<Rule<PostgresDatabaseRuleInput>> = [
 export function postgresDatabaseProblems(input: PostgresDatabaseRuleInput): Problem[] {
   return problemsOf(input, RULES);
 }
+
+/**
+ * The instance identifiers `PostgresDatabase` gives its primary and its read replicas: operations
+ * commands (restore drills, deployment checks) and a cross-region replica find the instances by
+ * these, so they are derived here once.
+ */
+export function postgresInstanceIdentifiers(
+  identifierPrefix: string,
+  readReplicas = 0,
+): { readonly primary: string; readonly replicas: readonly string[] } {
+  return {
+    primary: `${identifierPrefix}-primary`,
+    replicas: Array.from({ length: readReplicas }, (_, index) => `${identifierPrefix}-replica-${index + 1}`),
+  };
+}
+
+/** What the cross-region replica rules read. Paths name these fields, as `CrossRegionReplicaProps` does. */
+export interface CrossRegionReplicaRuleInput {
+  /** Region of the source instance. */
+  readonly sourceRegion: string;
+  /** Region the replica is created in (the stack's). */
+  readonly region: string;
+  /** Identifier of the replica. */
+  readonly instanceIdentifier: string;
+  /** Ceiling of storage autoscaling, in GiB. */
+  readonly maxAllocatedStorageGiB: number;
+  /** Enhanced monitoring interval, in seconds. */
+  readonly monitoringIntervalSeconds: number;
+}
+
+/** RDS instance identifiers: a letter first, letters, digits and single hyphens, at most 63. */
+const INSTANCE_IDENTIFIER_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+
+const CROSS_REGION_REPLICA_RULES: ReadonlyArray<Rule<CrossRegionReplicaRuleInput>> = [
+  {
+    path: ['sourceRegion'],
+    broken: ({ sourceRegion, region }) => known(sourceRegion, region) && sourceRegion === region,
+    message: ({ sourceRegion }) =>
+      `the replica's stack is in the source's region too (${sourceRegion}): a cross-region replica belongs in another region (use PostgresDatabase's readReplicas in the same region)`,
+  },
+  {
+    path: ['instanceIdentifier'],
+    broken: ({ instanceIdentifier: id }) =>
+      known(id) && (!INSTANCE_IDENTIFIER_PATTERN.test(id) || id.includes('--') || id.endsWith('-')),
+    message: ({ instanceIdentifier }) =>
+      `"${instanceIdentifier}" is not an RDS instance identifier: lowercase letters, digits and single hyphens, starting with a letter, not ending with a hyphen, at most 63 characters`,
+  },
+  {
+    path: ['maxAllocatedStorageGiB'],
+    broken: ({ maxAllocatedStorageGiB: max }) => known(max) && !isWholeNumber(max, 21, 65536),
+    message: ({ maxAllocatedStorageGiB }) =>
+      `${maxAllocatedStorageGiB} GiB is not a storage ceiling RDS accepts: give a whole number from 21 to 65536, at least the source's`,
+  },
+  {
+    path: ['monitoringIntervalSeconds'],
+    broken: ({ monitoringIntervalSeconds: interval }) =>
+      known(interval) && !MONITORING_INTERVALS_SECONDS.includes(interval),
+    message: ({ monitoringIntervalSeconds }) =>
+      `${monitoringIntervalSeconds} is not an interval RDS accepts; use one of ${MONITORING_INTERVALS_SECONDS.join(', ')} (0 turns enhanced monitoring off)`,
+  },
+];
+
+/**
+ * Every reason a cross-region replica cannot be built: a replica in its source's region, an
+ * identifier RDS refuses, a storage ceiling out of RDS's range. `CrossRegionReplica` throws them
+ * all at once; the config schema reports them under its standby section.
+ */
+export function crossRegionReplicaProblems(input: CrossRegionReplicaRuleInput): Problem[] {
+  return problemsOf(input, CROSS_REGION_REPLICA_RULES);
+}

@@ -1,5 +1,6 @@
 import { isWholeNumber, known, problemsOf, type Problem, type Rule } from '../shared/problems';
 import { subnetLayoutProblems } from './subnet-layout';
+import { cidrsOverlap, parseIpv4Cidr } from '../shared/cidr';
 
 /** AWS's default quota of rules per network ACL and direction. */
 export const MAX_ACL_RULES_PER_DIRECTION = 20;
@@ -94,4 +95,14 @@ export function networkProblems(input: NetworkRuleInput): Problem[] {
     }),
     ...problemsOf(input, RULES),
   ];
+}
+
+/**
+ * Whether two VPC blocks share addresses (invalid blocks never do: their own rules report them).
+ * Networks meant to be peered, such as a home network and its standby, must not.
+ */
+export function vpcCidrsOverlap(a: string, b: string): boolean {
+  const first = parseIpv4Cidr(a);
+  const second = parseIpv4Cidr(b);
+  return !('error' in first) && !('error' in second) && cidrsOverlap(first, second);
 }

@@ -8,3 +8,5 @@ export * from './service-dashboard';
 export * from './service-level-objective';
 export * from './synthetic-check';
 export * from './synthetic-check-rules';
+export * from './backup-alarms';
+export * from './standby-alarms';

@@ -16,7 +16,7 @@ import {
   guard,
   type AcknowledgmentEntry,
 } from './shared';
-import { WITHOUT_BACKUP } from './dr';
+import { WITHOUT_BACKUP, WITH_BACKUP } from './dr';
 
 /** Reviewed findings of the data layer: PostgreSQL, cache, buckets. */
 export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
@@ -147,8 +147,16 @@ export const DATA_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ...acknowledge(
     [`${NIST}-RDSInBackupPlan`, `${HIPAA}-RDSInBackupPlan`],
     'Data/Database',
-    'Automated backups with point-in-time recovery (35 days in prod) protect the database today; the AWS Backup ' +
-      'plan with cross-region copies belongs to the backup/DR layer, which is not built yet.',
+    'The database is without AWS Backup where backup is off (dev): its automated backups with point-in-time ' +
+      'recovery are enough for an environment without production data.',
+    WITHOUT_BACKUP,
+  ),
+  ...acknowledge(
+    [`${NIST}-RDSInBackupPlan`, `${HIPAA}-RDSInBackupPlan`],
+    'Data/Database',
+    "The database is in the plan through its backup-plan tag, which the plan's selection matches; the rule only " +
+      'recognizes selections that name the instance. test/backup.test.ts checks the tag and the selection.',
+    WITH_BACKUP,
   ),
   ...acknowledge(
     [

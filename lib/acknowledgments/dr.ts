@@ -5,6 +5,14 @@ export const WITH_BACKUP = condition('with backup.enabled', (config) => config.b
 /** `backup.enabled` off (dev): the database keeps its automated backups only, nothing leaves the region. */
 export const WITHOUT_BACKUP = condition('with backup.enabled off', (config) => !config.backup.enabled);
 
+/** `backup.standby`: the database's cross-region replica and its network exist in `drRegion`. */
+export const WITH_STANDBY = condition('with backup.standby', (config) => config.backup.standby !== undefined);
+/** `backup.standby` with enhanced monitoring: the standby's monitoring role exists. */
+export const WITH_STANDBY_MONITORING = condition(
+  'with backup.standby and database.monitoringIntervalSeconds above 0',
+  (config) => config.backup.standby !== undefined && config.database.monitoringIntervalSeconds > 0,
+);
+
 /** Reviewed findings of the backup and disaster-recovery layer (Data stack's plan, Dr stack). */
 export const DR_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
   ...acknowledge(
@@ -96,5 +104,62 @@ export const DR_ACKNOWLEDGMENTS: readonly AcknowledgmentEntry[] = [
     'S3 does not deliver server access logs into a bucket with Object Lock; the bucket is versioned and its ' +
       'noncurrent versions expire on a schedule.',
     WITH_BACKUP,
+  ),
+  // --- Standby (cross-region replica) ---------------------------------------------------------------
+  ...acknowledge(
+    ['AwsSolutions-VPC3'],
+    'Standby/Network/DatabaseAcl',
+    "The standby network is built like the home network (constructs/network): the database tier's ACL is the " +
+      'same deliberate second fence, generated from the subnet layout and covered by tests.',
+    WITH_STANDBY,
+  ),
+  ...acknowledge(
+    ['AwsSolutions-RDS3', `${NIST}-RDSMultiAZSupport`, `${HIPAA}-RDSMultiAZSupport`],
+    'Standby/Database/Resource',
+    "The standby is itself the other region's copy of a Multi-AZ primary; a second standby of it would double its " +
+      'cost for a case (the recovery region losing an AZ while the home region is down) that promotion covers by ' +
+      'making the promoted instance Multi-AZ (docs/disaster-recovery.md).',
+    WITH_STANDBY,
+  ),
+  ...acknowledge(
+    ['AwsSolutions-RDS11'],
+    'Standby/Database/Resource',
+    'A replica serves the port of its source; clients of a promoted standby use the same port as the primary. ' +
+      'Nothing may connect until a security group rule allows it.',
+    WITH_STANDBY,
+  ),
+  ...acknowledge(
+    [`${NIST}-RDSInBackupPlan`, `${HIPAA}-RDSInBackupPlan`],
+    'Standby/Database/Resource',
+    'AWS Backup does not back up read replicas, and a replica has no backups of its own: the primary is in the ' +
+      "plan and its daily copies land in this region's vault. A promoted standby starts its own automated backups.",
+    WITH_STANDBY,
+  ),
+  ...[1, 2, 3].flatMap((subnet) =>
+    acknowledge(
+      [
+        `${NIST}-VPCNoUnrestrictedRouteToIGW`,
+        `${HIPAA}-VPCNoUnrestrictedRouteToIGW`,
+        `${PCI}-VPCNoUnrestrictedRouteToIGW`,
+      ],
+      `Standby/Network/Resource/PublicSubnet${subnet}/DefaultRoute`,
+      "The standby network's public tier holds its NAT gateway, which needs a default route to the internet " +
+        'gateway; no workload runs there and no subnet assigns public IPs.',
+      WITH_STANDBY,
+    ),
+  ),
+  ...acknowledge(
+    [guard('lambda_inside_vpc_check')],
+    'Standby/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler',
+    'aws-cdk-lib ships this singleton provider to strip the default security group (Vpc.restrictDefaultSecurityGroup). ' +
+      'It runs only during deployment, calls only the EC2 API, handles no data, and its placement is not configurable.',
+    WITH_STANDBY,
+  ),
+  ...acknowledge(
+    ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]'],
+    'Standby/Database/MonitoringRole',
+    'AmazonRDSEnhancedMonitoringRole is the policy AWS maintains for the enhanced-monitoring agent; it only writes ' +
+      'to the RDSOSMetrics log group. A copy of our own would drift from what the agent needs.',
+    WITH_STANDBY_MONITORING,
   ),
 ];

@@ -3,10 +3,18 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { PROJECT_TITLE, resourcePrefixOf, type EnvironmentConfig } from '../../config';
-import { CacheEngine } from '../../constructs/data';
+import { CacheEngine, postgresInstanceIdentifiers } from '../../constructs/data';
 import type { INetwork } from '../../constructs/network';
 import type { DataStackProps, EnvironmentStackProps } from '../../stacks';
 import { dataRemovalPolicyOf, keyAdministratorsOf, removalPolicyOf } from './common';
+
+/**
+ * The environment's database instance identifiers, as the data layer names them: the primary and
+ * its in-region read replicas. Operations commands and the standby replica find instances by these.
+ */
+export function databaseIdentifiersOf(config: EnvironmentConfig): ReturnType<typeof postgresInstanceIdentifiers> {
+  return postgresInstanceIdentifiers(resourcePrefixOf(config), config.database.readReplicas);
+}
 
 /** Data layer props, wired to the network layer's VPC and tiers. */
 export function dataProps(

@@ -1,6 +1,20 @@
-import { backupSelectionTagOf, resourcePrefixOf, vaultNamesOf, type EnvironmentConfig } from '../../config';
-import type { DataBackupProps, DrStackProps, EnvironmentStackProps } from '../../stacks';
+import { Arn, ArnFormat } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import {
+  STANDBY_NAT_GATEWAYS,
+  backupSelectionTagOf,
+  resourcePrefixOf,
+  vaultNamesOf,
+  type EnvironmentConfig,
+} from '../../config';
+import { PARTITION } from '../../config/aws/regions';
+import { s3GatewayPrefixListOf } from '../../config/aws/vpc';
+import type { DataBackupProps, DrStackProps, EnvironmentStackProps, StandbyStackProps } from '../../stacks';
 import { keyAdministratorsOf, removalPolicyOf } from './common';
+import { databaseIdentifiersOf } from './data';
+import { alarmRecipientsOf } from './monitoring';
 
 /** The vault lock of the environment, as `BackupVault` takes it. */
 function lockOf(config: EnvironmentConfig) {
@@ -61,8 +75,67 @@ export function dataBackupProps(config: EnvironmentConfig, replica: DataBackupPr
       copyRetentionDays: b.copyRetentionDays,
     },
     selectionTag: backupSelectionTagOf(config),
-    copyVaultArn: `arn:aws:backup:${config.drRegion}:${config.account}:backup-vault:${names.copy}`,
+    // Every region config admits is in one partition (config/aws/regions.ts).
+    copyVaultArn: Arn.format({
+      partition: PARTITION,
+      service: 'backup',
+      region: config.drRegion,
+      account: config.account,
+      resource: 'backup-vault',
+      resourceName: names.copy,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
     restoreTesting: b.restoreTesting,
     replica,
+  };
+}
+
+/** Identifier of the database's standby replica in `drRegion` (`backup.standby`). */
+export function standbyIdentifierOf(config: EnvironmentConfig): string {
+  return `${resourcePrefixOf(config)}-standby`;
+}
+
+/**
+ * The standby of the database in the disaster-recovery region, where `backup.standby` is set: its
+ * network (the schema checked the layout against `drRegion`), the replica of the home primary, and
+ * its alarms.
+ */
+export function standbyProps(
+  config: EnvironmentConfig,
+): Omit<StandbyStackProps, keyof EnvironmentStackProps> | undefined {
+  const standby = config.backup.standby;
+  if (standby === undefined) return undefined;
+  const { database } = config;
+  const prefix = resourcePrefixOf(config);
+  const [major] = database.engineVersion.split('.');
+  return {
+    name: prefix,
+    network: {
+      vpcCidr: standby.vpcCidr,
+      availabilityZones: [...standby.availabilityZones],
+      publicSubnetCidrs: [...standby.subnets.public],
+      applicationSubnetCidrs: [...standby.subnets.application],
+      databaseSubnetCidrs: [...standby.subnets.database],
+      natGateways: STANDBY_NAT_GATEWAYS,
+      flowLogRetention: config.network.flowLogRetentionDays as logs.RetentionDays,
+      s3PrefixListId: s3GatewayPrefixListOf(config.drRegion),
+      removalPolicy: removalPolicyOf(config),
+    },
+    replica: {
+      sourceInstanceIdentifier: databaseIdentifiersOf(config).primary,
+      sourceRegion: config.region,
+      engineVersion: rds.PostgresEngineVersion.of(database.engineVersion, major ?? database.engineVersion),
+      instanceIdentifier: standbyIdentifierOf(config),
+      instanceType: new ec2.InstanceType(standby.instanceClass ?? database.instanceClass),
+      maxAllocatedStorageGiB: database.maxAllocatedStorageGiB,
+      slowStatementThresholdMs: database.slowStatementThresholdMs,
+      logRetention: config.logRetentionDays as logs.RetentionDays,
+      deletionProtection: database.deletionProtection,
+      monitoringIntervalSeconds: database.monitoringIntervalSeconds,
+    },
+    lagThresholdSeconds: standby.lagThresholdSeconds,
+    recipients: alarmRecipientsOf(config),
+    keyRemovalPolicy: removalPolicyOf(config),
+    keyAdministrators: keyAdministratorsOf(config),
   };
 }

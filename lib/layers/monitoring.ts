@@ -66,6 +66,7 @@ export function monitoringProps(
           logRetention: config.logRetentionDays as logs.RetentionDays,
         }
       : undefined,
+    backupPlan: data.backupPlan,
     monthlyBudgetUsd: config.monitoring.monthlyBudgetUsd,
     environmentTag: config.tags.Environment,
     removalPolicy: removalPolicyOf(config),

@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from '../../config';
 import { CLOUDFRONT_REGION } from '../../constructs/edge';
+import { standbyIdentifierOf } from '../layers/dr';
 import { repositoryNameOf } from '../layers/registry';
 
 /** One step of the first deployment of an environment. */
@@ -48,7 +49,7 @@ export interface FirstDeployOptions {
 }
 
 /** The layer stacks of an environment. */
-type Layer = 'Network' | 'Registry' | 'Data' | 'Compute' | 'Monitoring' | 'Edge';
+type Layer = 'Network' | 'Registry' | 'Dr' | 'Data' | 'Standby' | 'Compute' | 'Monitoring' | 'Edge';
 
 /**
  * The safe first deployment of one environment.
@@ -60,7 +61,9 @@ type Layer = 'Network' | 'Registry' | 'Data' | 'Compute' | 'Monitoring' | 'Edge'
  * that were created, the cause is fixed, and the same command resumes from the failed resource.
  * Later deployments roll back as usual (an update's rollback never deletes the protected resources).
  *
- * Order: both regions are bootstrapped; the network and the image repository come first; the image
+ * Order: every region is bootstrapped (home, us-east-1, and `drRegion` where backup is on); the
+ * network and the image repository come first; the DR stack precedes the data layer that copies
+ * into it, and the standby follows the primary it replicates; the image
  * is built and pushed before the compute stack starts tasks that pull it; the edge stack (us-east-1)
  * reads the load balancer; the monitoring stack, last, reads the compute, data and edge stacks.
  */
@@ -73,7 +76,8 @@ export function firstDeployPlan(config: EnvironmentConfig, options: FirstDeployO
   const stack = (layer: Layer): StackInPlan => ({
     stackName: `${options.stageId}-${layer}`,
     selector: `${options.stageId}/${layer}`,
-    region: layer === 'Edge' ? CLOUDFRONT_REGION : config.region,
+    region:
+      layer === 'Edge' ? CLOUDFRONT_REGION : layer === 'Dr' || layer === 'Standby' ? config.drRegion : config.region,
     protectedResources: protectedResourcesOf(config, layer),
   });
   const deploy = (layer: Layer): DeployStep => {
@@ -94,7 +98,8 @@ export function firstDeployPlan(config: EnvironmentConfig, options: FirstDeployO
     };
   };
 
-  const regions = [...new Set([config.region, CLOUDFRONT_REGION])];
+  const backup = config.backup.enabled;
+  const regions = [...new Set([config.region, CLOUDFRONT_REGION, ...(backup ? [config.drRegion] : [])])];
   const steps: DeployStep[] = [
     {
       title: `bootstrap ${regions.join(' and ')} in account ${config.account}`,
@@ -121,7 +126,12 @@ export function firstDeployPlan(config: EnvironmentConfig, options: FirstDeployO
       },
     );
   }
-  steps.push(deploy('Data'), deploy('Compute'), deploy('Edge'), deploy('Monitoring'));
+  // The DR region's vault and replica bucket exist before the data layer copies and replicates
+  // into them; the standby replicates the data layer's primary, so it follows it.
+  if (backup) steps.push(deploy('Dr'));
+  steps.push(deploy('Data'));
+  if (backup && config.backup.standby !== undefined) steps.push(deploy('Standby'));
+  steps.push(deploy('Compute'), deploy('Edge'), deploy('Monitoring'));
   return steps;
 }
 
@@ -142,6 +152,16 @@ function protectedResourcesOf(config: EnvironmentConfig, layer: Layer): Protecte
         description: 'the database primary and each read replica',
         unprotect:
           `aws rds modify-db-instance --region ${config.region} --db-instance-identifier <instance id> ` +
+          '--no-deletion-protection --apply-immediately',
+      },
+    ];
+  }
+  if (layer === 'Standby' && config.database.deletionProtection) {
+    return [
+      {
+        description: 'the standby replica',
+        unprotect:
+          `aws rds modify-db-instance --region ${config.drRegion} --db-instance-identifier ${standbyIdentifierOf(config)} ` +
           '--no-deletion-protection --apply-immediately',
       },
     ];

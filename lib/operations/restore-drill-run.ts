@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { ENVIRONMENT_NAMES, resourcePrefixOf, type EnvironmentConfig, type EnvironmentName } from '../../config';
 import { ConfigError, loadConfigs } from '../config-loader';
+import { databaseIdentifiersOf } from '../layers/data';
 import {
   chooseRestorePoint,
   evaluateTargets,
@@ -270,8 +271,7 @@ class Drill {
     private readonly progress: (line: string) => void,
     runId: string | undefined,
   ) {
-    // The Data stack names the primary `<prefix>-primary` (PostgresDatabase, identifierPrefix).
-    this.sourceId = `${resourcePrefixOf(config)}-primary`;
+    this.sourceId = databaseIdentifiersOf(config).primary;
     this.runId = runId ?? randomBytes(4).toString('hex');
   }
 

@@ -112,6 +112,24 @@ describe('RecoveryPlan', () => {
     expect(byName.Continuous.CopyActions).toBeUndefined();
   });
 
+  test('the weekly and monthly tiers copy too: on their days they replace the daily job', () => {
+    const { template } = build((dr) => ({
+      hourlyRetentionDays: 2,
+      dailyRetentionDays: 35,
+      weeklyRetentionDays: 90,
+      monthlyRetentionDays: 365,
+      copyTo: dr,
+      copyRetentionDays: 35,
+    }));
+    const byName = rules(template);
+    const copy = [{ DestinationBackupVaultArn: DR_VAULT_ARN, Lifecycle: { DeleteAfterDays: 35 } }];
+    expect(byName.Daily.CopyActions).toEqual(copy);
+    expect(byName.Weekly.CopyActions).toEqual(copy);
+    expect(byName.Monthly.CopyActions).toEqual(copy);
+    expect(byName.Hourly.CopyActions).toBeUndefined();
+    expect(byName.Continuous.CopyActions).toBeUndefined();
+  });
+
   test('copies of the continuous tier may delete the temporary RDS snapshot they go through', () => {
     const { template } = build((dr) => ({ copyTo: dr, copyFromTier: 'continuous', copyRetentionDays: 14 }));
     expect(rules(template).Continuous.CopyActions).toEqual([
@@ -133,7 +151,7 @@ describe('RecoveryPlan', () => {
     });
   });
 
-  test('resources opt in by the tag, backed up with a role of their own', () => {
+  test('resources opt in by the tag, their types named by ARN (so the region opt-in cannot skip them), backed up with a role of their own', () => {
     const { stack, plan, template } = build();
     const roleId = stack.getLogicalId(plan.role.node.defaultChild as iam.CfnRole);
     template.hasResourceProperties('AWS::Backup::BackupSelection', {
@@ -143,11 +161,15 @@ describe('RecoveryPlan', () => {
       BackupSelection: {
         SelectionName: 'shop-prod',
         IamRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
-        ListOfTags: [{ ConditionKey: 'backup', ConditionType: 'STRINGEQUALS', ConditionValue: 'shop-prod' }],
+        Resources: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:eu-west-1:123456789012:db:*']] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*']] },
+        ],
+        Conditions: { StringEquals: [{ ConditionKey: 'aws:ResourceTag/backup', ConditionValue: 'shop-prod' }] },
       },
     });
     const selection = Object.values(template.findResources('AWS::Backup::BackupSelection'))[0];
-    expect(selection.Properties.BackupSelection.Resources).toBeUndefined();
+    expect(selection.Properties.BackupSelection.ListOfTags).toBeUndefined();
   });
 
   test('the role trusts AWS Backup without a source condition (Backup sends none) and carries the backup, restore and S3 policies', () => {

@@ -18,15 +18,17 @@ function run(argv: string[], env: Record<string, string> = {}) {
 const config = (name: 'dev' | 'staging' | 'prod') => environmentConfigSchema.parse(environments[name]);
 
 describe('first-deploy plan', () => {
-  test('prod: bootstrap both regions, network and registry, push the image, then data, compute, edge', () => {
+  test('prod: bootstrap three regions, network and registry, push the image, then DR, data, standby, compute, edge', () => {
     const plan = firstDeployPlan(config('prod'), { stageId: 'Prod' });
     expect(plan.map((step) => step.title)).toEqual([
-      'bootstrap eu-west-1 and us-east-1 in account 333333333333',
+      'bootstrap eu-west-1 and us-east-1 and eu-central-1 in account 333333333333',
       'create Prod-Network (eu-west-1)',
       'create Prod-Registry (eu-west-1)',
       'log in to 333333333333.dkr.ecr.eu-west-1.amazonaws.com',
       "build and push 333333333333.dkr.ecr.eu-west-1.amazonaws.com/learning-assistant/prod/web:0.1.0 (linux/arm64, the tasks' platform)",
+      'create Prod-Dr (eu-central-1)',
       'create Prod-Data (eu-west-1)',
+      'create Prod-Standby (eu-central-1)',
       'create Prod-Compute (eu-west-1)',
       'create Prod-Edge (us-east-1)',
       'create Prod-Monitoring (eu-west-1)',
@@ -64,6 +66,12 @@ describe('first-deploy plan', () => {
     expect(prod.indexOf('deletion_protection')).toBeLessThan(prod.indexOf('rollback-stack'));
     const data = firstDeployPlan(config('prod'), { stageId: 'Prod' }).find((s) => s.stack?.stackName === 'Prod-Data')!;
     expect(recoverySteps(data.stack!).join('\n')).toContain('--no-deletion-protection');
+    const standby = firstDeployPlan(config('prod'), { stageId: 'Prod' }).find(
+      (s) => s.stack?.stackName === 'Prod-Standby',
+    )!;
+    expect(recoverySteps(standby.stack!).join('\n')).toContain(
+      'aws rds modify-db-instance --region eu-central-1 --db-instance-identifier learning-assistant-prod-standby --no-deletion-protection',
+    );
     expect(recoverySteps(compute('dev', 'Dev')).join('\n')).not.toContain('deletion_protection');
   });
 });
@@ -79,8 +87,8 @@ describe('first-deploy command', () => {
   test('--dry-run prints every step and runs nothing', () => {
     const result = run(['--env', 'prod', '--dry-run', '--cdk', FAKE_CDK], { FAKE_CDK_LOG: log });
     expect(result.code).toBe(0);
-    expect(result.out).toContain('First deploy of prod: 9 steps (dry run: nothing is run)');
-    expect(result.out).toContain('[9/9] create Prod-Monitoring (eu-west-1)');
+    expect(result.out).toContain('First deploy of prod: 11 steps (dry run: nothing is run)');
+    expect(result.out).toContain('[11/11] create Prod-Monitoring (eu-west-1)');
     expect(calls()).toEqual([]);
   });
 
