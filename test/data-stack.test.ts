@@ -141,15 +141,16 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
       }
     });
 
-    test('backups and deletion protection as configured; replicas are retained', () => {
+    test('backups and deletion protection as configured; replicas protected by deletion protection, not a policy', () => {
       expect(primary?.[1].Properties).toMatchObject({
         BackupRetentionPeriod: config.database.backupRetentionDays,
         DeletionProtection: config.database.deletionProtection,
       });
       expect(replicas).toHaveLength(config.database.readReplicas);
       for (const [, replica] of replicas) {
-        // Kept when the stack goes, removed only when its first create rolls back (its identifier is fixed).
-        expect(replica.DeletionPolicy).toBe('RetainExceptOnCreate');
+        // CloudFormation ignores deletion policies on read replicas: the template says what happens.
+        expect(replica.DeletionPolicy).toBe('Delete');
+        expect(replica.Properties?.DeletionProtection).toBe(config.database.deletionProtection);
       }
     });
 

@@ -664,8 +664,9 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
         instanceIdentifier: replicaId,
         availabilityZone: p.availabilityZones[index + 1],
         securityGroups: [replicaSecurityGroup],
-        // Replicas hold a copy of the primary's data: keep them when the stack goes, unless disposable.
-        removalPolicy: retainedUnlessDestroyed,
+        // CloudFormation ignores deletion policies on read replicas (it deletes them without a
+        // snapshot): Delete says so. Deletion protection is what refuses the delete.
+        removalPolicy: RemovalPolicy.DESTROY,
         deletionProtection: p.deletionProtection,
         cloudwatchLogsExports: replicaLogs,
       });

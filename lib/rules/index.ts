@@ -6,6 +6,8 @@ export {
   type DeployReadinessChecksProps,
 } from './pack';
 export type { DeployReadinessRule } from './rule';
+export { BackupCopyOnOverlappingRules } from './backup-copy-on-overlapping-rules';
+export { BackupSelectionNamesResourceTypes } from './backup-selection-names-resource-types';
 export { EcrRepositoryCustomerKey } from './ecr-repository-customer-key';
 export { EcsBlueGreenListenerRuleUnmanaged } from './ecs-blue-green-listener-rule-unmanaged';
 export { EcsServiceWaitsForCapacityProviders } from './ecs-service-waits-for-capacity-providers';
@@ -14,6 +16,7 @@ export { IamServiceTrustSourceCondition } from './iam-service-trust-source-condi
 export { KmsKeyAdministrationRestricted } from './kms-key-administration-restricted';
 export { LambdaRuntimeSupported, lambdaRuntimeSupportedOn } from './lambda-runtime-supported';
 export { LAMBDA_RUNTIME_END_OF_SUPPORT, RUNTIME_NOTICE_DAYS } from './lambda-runtimes';
+export { RdsReplicaDeletionPolicyDelete } from './rds-replica-deletion-policy-delete';
 export { NAME_PROPERTIES, RetainedNameReleasedOnFailedCreate } from './retained-name-released-on-failed-create';
 export { Route53RoutingHealthCheck } from './route53-routing-health-check';
 export { RuntimeLogGroupOwned } from './runtime-log-group-owned';

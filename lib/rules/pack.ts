@@ -1,6 +1,8 @@
 import type { CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, type NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { backupCopyOnOverlappingRules } from './backup-copy-on-overlapping-rules';
+import { backupSelectionNamesResourceTypes } from './backup-selection-names-resource-types';
 import { ecrRepositoryCustomerKey } from './ecr-repository-customer-key';
 import { ecsBlueGreenListenerRuleUnmanaged } from './ecs-blue-green-listener-rule-unmanaged';
 import { ecsServiceWaitsForCapacityProviders } from './ecs-service-waits-for-capacity-providers';
@@ -8,6 +10,7 @@ import { ecsServiceWaitsForRolePolicies } from './ecs-service-waits-for-role-pol
 import { iamServiceTrustSourceCondition } from './iam-service-trust-source-condition';
 import { kmsKeyAdministrationRestricted } from './kms-key-administration-restricted';
 import { lambdaRuntimeSupported, lambdaRuntimeSupportedOn } from './lambda-runtime-supported';
+import { rdsReplicaDeletionPolicyDelete } from './rds-replica-deletion-policy-delete';
 import { retainedNameReleasedOnFailedCreate } from './retained-name-released-on-failed-create';
 import { route53RoutingHealthCheck } from './route53-routing-health-check';
 import { runtimeLogGroupOwned } from './runtime-log-group-owned';
@@ -44,6 +47,9 @@ export const DEPLOY_READINESS_RULES: readonly DeployReadinessRule[] = [
   s3GatewayPolicyAllowsServiceBuckets,
   taskSecretNotRotatedUnderTasks,
   runtimeLogGroupOwned,
+  backupSelectionNamesResourceTypes,
+  backupCopyOnOverlappingRules,
+  rdsReplicaDeletionPolicyDelete,
 ];
 
 /** Rule ids as findings and acknowledgments name them (without a `[finding]` suffix). */
