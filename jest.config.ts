@@ -40,6 +40,7 @@ const config: Config = {
         '<rootDir>/test/lambda/**/*.test.ts',
         '<rootDir>/test/rules/**/*.test.ts',
         '<rootDir>/test/operations/**/*.test.ts',
+        '<rootDir>/test/diff/**/*.test.ts',
         '<rootDir>/test/app/**/*.test.ts',
         ...STANDALONE,
       ],

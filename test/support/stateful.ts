@@ -1,29 +1,8 @@
+import { STATEFUL_TYPES } from '../../lib/diff/stateful-types';
 import type { Resource } from './synth';
 
-/**
- * Resource types whose replacement loses data or breaks consumers (private endpoints in the data
- * layer, public ones at the edge): replacing one must be a
- * deliberate, reviewed change, never the side effect of a refactor that moved a construct.
- */
-export const STATEFUL_TYPES = [
-  'AWS::KMS::Key',
-  'AWS::Logs::LogGroup',
-  'AWS::S3::Bucket',
-  'AWS::RDS::DBInstance',
-  'AWS::RDS::DBCluster',
-  'AWS::RDS::DBProxy',
-  'AWS::ElastiCache::ReplicationGroup',
-  'AWS::SecretsManager::Secret',
-  'AWS::Backup::BackupVault',
-  'AWS::ECR::Repository',
-  'AWS::DynamoDB::Table',
-  'AWS::EFS::FileSystem',
-  // Public endpoints: replacing one changes what users and DNS point at.
-  'AWS::CloudFront::Distribution',
-  'AWS::WAFv2::WebACL',
-  'AWS::CertificateManager::Certificate',
-  'AWS::Route53::RecordSet',
-] as const;
+/** The offline diff's list (`lib/diff/stateful-types.ts`): what it blocks on is what the tests pin. */
+export { STATEFUL_TYPES };
 
 /** Pinned for their endpoints, but holding no data. */
 const ENDPOINT_TYPES: readonly string[] = [
