@@ -19,6 +19,14 @@ export function webTaskEndpoints(config: EnvironmentConfig): string[] {
   return ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'ssmmessages', ...(config.compute.tracing ? ['xray'] : [])];
 }
 
+/**
+ * Name of the environment's web service and its ECS cluster (`WebService` names both after it):
+ * operations commands find the service by it.
+ */
+export function clusterNameOf(config: EnvironmentConfig): string {
+  return resourcePrefixOf(config);
+}
+
 /** Directory of the application shipped with this repository. */
 export const APP_DIRECTORY = path.join(__dirname, '..', '..', 'app');
 
@@ -34,7 +42,6 @@ export function computeProps(
   imageTag?: string,
 ): Omit<ComputeStackProps, keyof EnvironmentStackProps> {
   const { compute, domain } = config;
-  const prefix = resourcePrefixOf(config);
   // Where the network lacks an endpoint the tasks need (dev: none, to stay cheap), or the region's
   // S3 prefix list is unknown, their AWS calls go through NAT: HTTPS to the internet stays open.
   const awsApiPeers = network.privateAwsApiPeers(webTaskEndpoints(config));
@@ -54,7 +61,7 @@ export function computeProps(
     web: {
       vpc: network.vpc,
       subnets: network.applicationSubnets,
-      name: prefix,
+      name: clusterNameOf(config),
       cpuUnits: compute.cpuUnits,
       memoryMiB: compute.memoryMiB,
       logRetention: config.logRetentionDays as logs.RetentionDays,
