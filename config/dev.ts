@@ -1,5 +1,5 @@
 import type { EnvironmentConfigInput } from './schema';
-import { APP_CONTENT_SECURITY_POLICY } from './shared';
+import { APP_CONTENT_SECURITY_POLICY, GITHUB_REPOSITORY } from './shared';
 
 /** Development: minimal and cheap. One NAT gateway, no interface endpoints, short retention, freely destroyed. */
 export const dev: EnvironmentConfigInput = {
@@ -106,6 +106,11 @@ export const dev: EnvironmentConfigInput = {
   backup: {
     // Dev keeps only the database's automated backups: nothing to recover that staging cannot rebuild.
     enabled: false,
+  },
+  ci: {
+    repository: GITHUB_REPOSITORY,
+    // Pull requests may diff against the deployed stacks (read-only role); not against prod.
+    pullRequestDiff: true,
   },
   logRetentionDays: 14,
   tags: {

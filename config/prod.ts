@@ -1,5 +1,5 @@
 import type { EnvironmentConfigInput } from './schema';
-import { APP_CONTENT_SECURITY_POLICY } from './shared';
+import { APP_CONTENT_SECURITY_POLICY, GITHUB_REPOSITORY } from './shared';
 
 /** Production: redundant across three AZs and protected. Subnets follow the reference layout. */
 export const prod: EnvironmentConfigInput = {
@@ -130,6 +130,11 @@ export const prod: EnvironmentConfigInput = {
         database: ['10.100.21.0/24', '10.100.22.0/24', '10.100.23.0/24'],
       },
     },
+  },
+  ci: {
+    repository: GITHUB_REPOSITORY,
+    // No pull-request role here: anyone who can push a branch could read the account.
+    pullRequestDiff: false,
   },
   logRetentionDays: 365,
   tags: {

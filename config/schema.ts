@@ -4,6 +4,7 @@ import { cacheClusterProblems } from '../constructs/data/cache-rules';
 import { postgresDatabaseProblems } from '../constructs/data/postgres-rules';
 import { backupPlanProblems, backupVaultProblems } from '../constructs/backup/backup-rules';
 import { secureBucketProblems } from '../constructs/data/secure-bucket-rules';
+import { githubDeployRoleProblems } from '../constructs/ci/ci-rules';
 import { networkProblems, vpcCidrsOverlap } from '../constructs/network/network-rules';
 import { syntheticCheckProblems } from '../constructs/observability/synthetic-check-rules';
 import type { Problem } from '../constructs/shared/problems';
@@ -782,6 +783,38 @@ export const environmentShape = z.strictObject({
         ),
     })
     .describe('Backup and disaster recovery: RPO 1 h, RTO 4 h (see docs/disaster-recovery.md).'),
+  ci: z
+    .strictObject({
+      repository: z
+        .string()
+        .describe(
+          "The GitHub repository whose workflows deploy, `owner/name` (`githubDeployRoleProblems`): the deploy role trusts only this repository's jobs that name this environment. Environments sharing an account must agree.",
+        ),
+      pullRequestDiff: z
+        .boolean()
+        .default(false)
+        .describe(
+          "A read-only role (the lookup bootstrap role only) pull requests' jobs may assume for `cdk diff` against the deployed stacks. Anyone who can push a branch can use it: off for prod.",
+        ),
+      maxSessionHours: z
+        .int()
+        .min(1)
+        .max(12)
+        .default(1)
+        .describe('Longest session of the deploy role, in hours (deployments longer than an hour need more).'),
+      existingOidcProviderArn: z
+        .string()
+        .regex(/^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
+          error: "must be the ARN of the account's token.actions.githubusercontent.com OIDC provider",
+        })
+        .optional()
+        .describe(
+          "The account's existing GitHub Actions OIDC provider, when one exists (an account holds one per issuer: creating a second fails). Default: the CI stack creates it.",
+        ),
+    })
+    .describe(
+      "GitHub Actions deployment (`docs/ci.md`): the `Ci-<account>` stack, deployed once per account by hand, holds the OIDC provider and this environment's deploy role.",
+    ),
   logRetentionDays: retentionDays.describe(
     'Default retention of application and audit log groups, in days (a CloudWatch Logs retention period).',
   ),
@@ -986,6 +1019,25 @@ function standbyRules(config: ParsedConfig, ctx: RefinementContext): void {
       message: `"${standby.vpcCidr}" overlaps network.vpcCidr (${config.network.vpcCidr}): the two networks could never be peered`,
     });
   }
+}
+
+/** The deploy role's rule table (`githubDeployRoleProblems`), at config load, on this environment's role. */
+function ciRules(config: ParsedConfig, ctx: RefinementContext): void {
+  const problems = githubDeployRoleProblems({
+    repository: config.ci.repository,
+    environments: [config.name],
+    branches: [],
+    pullRequests: false,
+    regions: [config.region],
+    bootstrapRoles: ['deploy', 'file-publishing', 'image-publishing', 'lookup'],
+    qualifier: 'hnb659fds',
+    maxSessionHours: config.ci.maxSessionHours,
+  });
+  report(
+    ctx,
+    ['ci'],
+    problems.filter((problem) => problem.path[0] === 'repository' || problem.path[0] === 'maxSessionHours'),
+  );
 }
 
 /** NAT gateways of the standby network: its application tier is empty until a failover. */
@@ -1463,6 +1515,7 @@ export const environmentConfigSchema = environmentShape
   .superRefine(monitoringRules, whenParsed(['monitoring', 'syntheticCheck'], ...IDENTIFIER_SOURCES))
   .superRefine(backupRules, whenParsed(['backup'], ['removalPolicy'], ['database'], ...IDENTIFIER_SOURCES))
   .superRefine(standbyRules, whenParsed(['backup'], ['drRegion'], ['network']))
+  .superRefine(ciRules, whenParsed(['ci'], ['name'], ['region']))
   .superRefine(securityRules, whenParsed(['security'], ['account']))
   // The prefix list follows the region unless set (`prefixListRules` rejected a region without one).
   .transform((config) => ({

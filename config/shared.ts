@@ -23,3 +23,10 @@ export const APP_CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
   'upgrade-insecure-requests',
 ].join('; ');
+
+/**
+ * The GitHub repository whose workflows deploy (a placeholder until the real one is known; each
+ * environment can override it with `-c <env>:githubRepository=owner/name` or
+ * `LA_<ENV>_GITHUB_REPOSITORY`).
+ */
+export const GITHUB_REPOSITORY = 'example-org/learning-assistant';

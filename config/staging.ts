@@ -1,5 +1,5 @@
 import type { EnvironmentConfigInput } from './schema';
-import { APP_CONTENT_SECURITY_POLICY } from './shared';
+import { APP_CONTENT_SECURITY_POLICY, GITHUB_REPOSITORY } from './shared';
 
 /** Staging: production-like, so that what passes here behaves the same in prod. */
 export const staging: EnvironmentConfigInput = {
@@ -113,6 +113,11 @@ export const staging: EnvironmentConfigInput = {
     enabled: true,
     // AWS Backup takes over the instance's retention: the two must agree (database.backupRetentionDays).
     continuousRetentionDays: 7,
+  },
+  ci: {
+    repository: GITHUB_REPOSITORY,
+    // Pull requests may diff against the deployed stacks (read-only role); not against prod.
+    pullRequestDiff: true,
   },
   logRetentionDays: 365,
   tags: {

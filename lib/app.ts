@@ -1,8 +1,10 @@
 import type { App } from 'aws-cdk-lib';
 import type { EnvironmentConfig, EnvironmentName } from '../config';
 import { applyAcknowledgments, type AppliedAcknowledgment } from './acknowledgments';
+import { CiStack } from '../stacks';
 import { Compliance } from './compliance';
 import { EnvironmentStage, stageIdOf } from './environment-stage';
+import { ciStackPlans } from './layers';
 
 /** What {@link buildApp} needs. */
 export interface BuildAppOptions<N extends string = EnvironmentName> {
@@ -21,13 +23,15 @@ export interface BuildAppOptions<N extends string = EnvironmentName> {
 /** What {@link buildApp} built. */
 export interface BuiltApp<N extends string = EnvironmentName> {
   readonly stages: Partial<Record<N, EnvironmentStage>>;
+  /** One per account: GitHub's OIDC provider and the account's deploy roles (`Ci-<account>`). */
+  readonly ciStacks: readonly CiStack[];
   readonly compliance: Compliance;
   readonly acknowledgments: readonly AppliedAcknowledgment[];
 }
 
 /**
  * Composes the app: one stage per selected environment (its ID derived from the name, see
- * `stageIdOf`), the compliance plugins, and the acknowledgment registry. `bin/app.ts` and the test
+ * `stageIdOf`), one CI stack per account, the compliance plugins, and the acknowledgment registry. `bin/app.ts` and the test
  * suite both build through here, so the tests check exactly what `cdk synth` produces.
  */
 export function buildApp<N extends string = EnvironmentName>(app: App, options: BuildAppOptions<N>): BuiltApp<N> {
@@ -44,5 +48,9 @@ export function buildApp<N extends string = EnvironmentName>(app: App, options: 
     // gets the entries its configuration calls for.
     acknowledgments.push(...applyAcknowledgments(stage, options.configs[name]));
   }
-  return { stages, compliance, acknowledgments };
+  // From every environment, selected or not: a CI stack holds the roles of all of its account's.
+  const ciStacks = ciStackPlans(Object.values<EnvironmentConfig>(options.configs)).map(
+    (plan) => new CiStack(app, plan.id, plan.props),
+  );
+  return { stages, ciStacks, compliance, acknowledgments };
 }

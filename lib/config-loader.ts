@@ -61,6 +61,7 @@ export const OVERRIDES: readonly Override[] = [
   },
   { field: ['domain', 'zoneName'], context: 'zoneName', variable: 'ZONE_NAME', list: false },
   { field: ['domain', 'hostedZoneId'], context: 'hostedZoneId', variable: 'HOSTED_ZONE_ID', list: false },
+  { field: ['ci', 'repository'], context: 'githubRepository', variable: 'GITHUB_REPOSITORY', list: false },
 ];
 
 /** `LA_` variables of the tooling (tests, validation cache), which are not overrides. */
@@ -253,19 +254,46 @@ function unknownOverrides(
 
 function crossEnvironmentProblems(loaded: readonly EnvironmentConfig[]): string[] {
   const problems: string[] = [];
-  const vpcs = loaded.flatMap((config) => {
-    const block = parseIpv4Cidr(config.network.vpcCidr);
-    return 'error' in block ? [] : [{ name: config.name, block }];
-  });
+  // Standby networks too: a failover peers them with what is left.
+  const vpcs = loaded.flatMap((config) =>
+    [
+      { field: 'network.vpcCidr', cidr: config.network.vpcCidr, what: 'VPC' },
+      ...(config.backup.standby
+        ? [{ field: 'backup.standby.vpcCidr', cidr: config.backup.standby.vpcCidr, what: 'standby VPC' }]
+        : []),
+    ].flatMap(({ field, cidr, what }) => {
+      const block = parseIpv4Cidr(cidr);
+      return 'error' in block ? [] : [{ name: config.name, field, what, block }];
+    }),
+  );
   vpcs.forEach((a, i) => {
     for (const b of vpcs.slice(i + 1)) {
-      if (cidrsOverlap(a.block, b.block)) {
+      // The standby's overlap with its own environment's VPC is reported by the schema.
+      if (a.name !== b.name && cidrsOverlap(a.block, b.block)) {
         problems.push(
-          `${b.name}: network.vpcCidr: ${b.block.cidr} overlaps the ${a.name} VPC (${a.block.cidr}); environments need disjoint VPCs so they can be peered (in ${fileOf(b.name)})`,
+          `${b.name}: ${b.field}: ${b.block.cidr} overlaps the ${a.name} ${a.what} (${a.block.cidr}); environments need disjoint VPCs so they can be peered (in ${fileOf(b.name)})`,
         );
       }
     }
   });
+
+  // One CI stack per account holds the account's OIDC provider and every deploy role of its
+  // environments: they must name the same repository and provider.
+  const firstOfAccount = new Map<string, EnvironmentConfig>();
+  for (const config of loaded) {
+    const first = firstOfAccount.get(config.account);
+    if (first === undefined) {
+      firstOfAccount.set(config.account, config);
+      continue;
+    }
+    for (const field of ['repository', 'existingOidcProviderArn'] as const) {
+      if (config.ci[field] !== first.ci[field]) {
+        problems.push(
+          `${config.name}: ci.${field}: ${JSON.stringify(config.ci[field])} differs from ${first.name}'s ${JSON.stringify(first.ci[field])} in the same account ${config.account}; one CI stack serves both (in ${fileOf(config.name)})`,
+        );
+      }
+    }
+  }
 
   // Names AWS requires to be unique per account (database and cache identifiers, web ACL, key aliases,
   // repositories) derive from `<Project>-<name>`; names have no hyphen and are unique keys of the

@@ -7,3 +7,4 @@ export * from './environment-stack';
 export * from './monitoring-stack';
 export * from './dr-stack';
 export * from './standby-stack';
+export * from './ci-stack';

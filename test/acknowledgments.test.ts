@@ -205,7 +205,7 @@ describe('what stops a finished synthesis (bin/app.ts)', () => {
     if (report !== undefined) {
       fs.writeFileSync(path.join(directory, 'validation-report.json'), JSON.stringify(report));
     }
-    const built: BuiltApp = { stages: {}, compliance, acknowledgments };
+    const built: BuiltApp = { stages: {}, ciStacks: [], compliance, acknowledgments };
     return synthesisFailures(stage, built, directory);
   }
   const violation = (severity: string) => ({

@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 
@@ -39,7 +40,27 @@ export interface ImageRepositoryProps {
    * @default - true when `removalPolicy` is `DESTROY`, else false
    */
   readonly emptyOnDelete?: boolean;
+
+  /**
+   * Principals that push images here through the repository's policy, without an identity policy of
+   * their own: e.g. the CDK bootstrap image-publishing role a CI job assumes, whose own policy
+   * covers only the CDK assets repository. They may push and read images, never delete them.
+   *
+   * @default - none: pushing needs an identity policy
+   */
+  readonly pushPrincipals?: readonly iam.IPrincipal[];
 }
+
+/** What pushing an image (and checking whether a tag exists first) calls on the repository. */
+const PUSH_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:InitiateLayerUpload',
+  'ecr:UploadLayerPart',
+  'ecr:CompleteLayerUpload',
+  'ecr:PutImage',
+  'ecr:DescribeImages',
+  'ecr:BatchGetImage',
+];
 
 /** Images kept by default. */
 const DEFAULT_MAX_IMAGE_COUNT = 50;
@@ -68,5 +89,11 @@ export class ImageRepository extends ecr.Repository {
       removalPolicy,
       emptyOnDelete: props.emptyOnDelete ?? removalPolicy === RemovalPolicy.DESTROY,
     });
+    const pushers = props.pushPrincipals ?? [];
+    if (pushers.length > 0) {
+      this.addToResourcePolicy(
+        new iam.PolicyStatement({ sid: 'PushImages', principals: [...pushers], actions: PUSH_ACTIONS }),
+      );
+    }
   }
 }

@@ -10,3 +10,4 @@ export * from './compute';
 export * from './edge';
 export * from './monitoring';
 export * from './dr';
+export * from './ci';

@@ -54,6 +54,30 @@ describe('ImageRepository', () => {
     expect(resource).toMatchObject({ DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
   });
 
+  test('no repository policy by default; push principals may push and read images, never delete them', () => {
+    expect(build().resource.Properties.RepositoryPolicyText).toBeUndefined();
+    const publisher = 'arn:aws:iam::123456789012:role/cdk-hnb659fds-image-publishing-role-123456789012-eu-west-1';
+    const { resource } = build({ pushPrincipals: [new iam.ArnPrincipal(publisher)] });
+    const statements = resource.Properties.RepositoryPolicyText.Statement;
+    expect(statements).toEqual([
+      {
+        Sid: 'PushImages',
+        Effect: 'Allow',
+        Principal: { AWS: publisher },
+        Action: [
+          'ecr:BatchCheckLayerAvailability',
+          'ecr:InitiateLayerUpload',
+          'ecr:UploadLayerPart',
+          'ecr:CompleteLayerUpload',
+          'ecr:PutImage',
+          'ecr:DescribeImages',
+          'ecr:BatchGetImage',
+        ],
+      },
+    ]);
+    expect(JSON.stringify(statements)).not.toMatch(/Delete/);
+  });
+
   test('emptyOnDelete can be turned off with DESTROY, and needs DESTROY', () => {
     expect(
       build({ removalPolicy: RemovalPolicy.DESTROY, emptyOnDelete: false }).resource.Properties.EmptyOnDelete,
