@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { parseAllow, type AllowRule } from './allow';
+import { readOptions, type Parsed } from '../operations/command-line';
 
 /** Report formats of `--format`. */
 export const FORMATS = ['text', 'markdown', 'json'] as const;
@@ -58,10 +58,7 @@ export interface DiffOptions {
 }
 
 /** What {@link parseDiffArgs} makes of the command line. */
-export type ParsedDiffArgs =
-  | { readonly kind: 'help' }
-  | { readonly kind: 'problems'; readonly problems: readonly string[] }
-  | { readonly kind: 'options'; readonly options: DiffOptions };
+export type ParsedDiffArgs = Parsed<DiffOptions>;
 
 /**
  * Parses and checks the command line; reports every problem at once, each with the value and the fix.
@@ -72,27 +69,17 @@ export function parseDiffArgs(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>> = {},
 ): ParsedDiffArgs {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        base: { type: 'string' },
-        head: { type: 'string' },
-        allow: { type: 'string', multiple: true },
-        format: { type: 'string' },
-        json: { type: 'boolean' },
-        output: { type: 'string' },
-        'synth-command': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return { kind: 'problems', problems: [(error as Error).message] };
-  }
-  if (values.help === true) return { kind: 'help' };
+  const read = readOptions(argv, {
+    base: { type: 'string' },
+    head: { type: 'string' },
+    allow: { type: 'string', multiple: true },
+    format: { type: 'string' },
+    json: { type: 'boolean' },
+    output: { type: 'string' },
+    'synth-command': { type: 'string' },
+  });
+  if (read.kind !== 'values') return read;
+  const { values } = read;
 
   const problems: string[] = [];
   const text = (name: string) => values[name] as string | undefined;

@@ -7,6 +7,7 @@ import { DiffInputError } from './assembly';
 import { EXIT_CODES, type DiffReport } from './model';
 import { renderJson, renderMarkdown, renderText } from './render';
 import { InterruptedError, resolveBase, resolveHead, SynthesisError, type SourceContext } from './sources';
+import { optionsOrExit, processOutput, type CommandOutput, type SignalSource } from '../operations/command-line';
 
 /** The signals that stop the run; the temporary worktree is removed before the process exits. */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -15,16 +16,8 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Where the command writes: stdout (the report) and stderr (progress, errors). */
-export interface DiffOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-/** Where stop signals come from: the process, or a test's emitter. */
-export interface SignalSource {
-  on(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
-  off(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
-}
+export type DiffOutput = CommandOutput;
+export type { SignalSource };
 
 /** What a test replaces. */
 export interface DiffDependencies {
@@ -33,11 +26,6 @@ export interface DiffDependencies {
   /** @default process */
   readonly signals?: SignalSource;
 }
-
-const processOutput: DiffOutput = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-};
 
 /**
  * The `diff` command.
@@ -51,16 +39,10 @@ export async function diffCommand(
   output: DiffOutput = processOutput,
   dependencies: DiffDependencies = {},
 ): Promise<number> {
-  const parsed = parseDiffArgs(argv, env);
-  if (parsed.kind === 'help') {
-    output.out(USAGE);
-    return EXIT_CODES.ok;
-  }
-  if (parsed.kind === 'problems') {
-    output.err(`${parsed.problems.map((problem) => `  - ${problem}`).join('\n')}\n\n${USAGE}`);
-    return EXIT_CODES.usage;
-  }
-  const options = parsed.options;
+  // Help exits with EXIT_CODES.ok (0), problems with EXIT_CODES.usage (2), as every command does.
+  const parsed = optionsOrExit(parseDiffArgs(argv, env), USAGE, output);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { options } = parsed;
   const cwd = path.resolve(dependencies.cwd ?? process.cwd());
   const signals = dependencies.signals ?? process;
   const controller = new AbortController();

@@ -6,8 +6,7 @@ import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { GetHostedZoneCommand, ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { App, CfnWaitConditionHandle, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
-import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from '../../config';
-import { ConfigError, loadConfigs } from '../config-loader';
+import { ENVIRONMENT_NAMES, type EnvironmentConfig } from '../../config';
 import { repositoryNameOf } from '../layers/registry';
 import {
   awsCall,
@@ -36,6 +35,7 @@ import {
   type PreflightReport,
   type ToolkitStack,
 } from './preflight';
+import { processOutput, startCommand, type CommandOutput } from './command-line';
 
 /** Route 53 is global; its API lives in us-east-1. */
 const ROUTE53_REGION = 'us-east-1';
@@ -188,17 +188,6 @@ export function requiredBootstrapVersion(): number {
   }
 }
 
-/** Where the command writes: stdout and stderr. */
-export interface CommandOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export const processOutput: CommandOutput = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-};
-
 /** What a test may replace. */
 export interface PreflightDependencies {
   /** @default the AWS SDK ({@link sdkPreflightAws}) */
@@ -219,25 +208,9 @@ export async function preflight(
   dependencies: PreflightDependencies = {},
 ): Promise<number> {
   const parsed = parsePreflightArgs(argv, ENVIRONMENT_NAMES, env);
-  if (parsed.kind === 'help') {
-    output.out(PREFLIGHT_USAGE);
-    return 0;
-  }
-  if (parsed.kind === 'problems') {
-    output.err(`${parsed.problems.map((problem) => `  - ${problem}`).join('\n')}\n\n${PREFLIGHT_USAGE}`);
-    return 2;
-  }
-  const options = parsed.options;
-  let config: EnvironmentConfig;
-  try {
-    config = loadConfigs({ context: () => undefined, env })[options.env as EnvironmentName];
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      output.err(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const started = startCommand(parsed, PREFLIGHT_USAGE, env, output);
+  if ('exitCode' in started) return started.exitCode;
+  const { options, config } = started;
 
   const required = requiredBootstrapVersion();
   const aws = (dependencies.aws ?? sdkPreflightAws)(config.region, options.endpointUrl);

@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { didYouMean } from '../../config/suggest';
 import type { EnvironmentConfig } from '../../config';
 import { CLOUDFRONT_REGION } from '../../constructs/edge';
 import { overrideVariable } from '../config-loader';
 import { repositoryNameOf } from '../layers/registry';
+import { readOptions, type Parsed } from './command-line';
 
 // ---------------------------------------------------------------------------------------------
 // What preflight and verify-deployment share: check results, their lines, arguments, AWS errors
@@ -235,11 +235,7 @@ export interface PreflightOptions {
   readonly json: boolean;
 }
 
-/** What a parser makes of the command line. */
-export type Parsed<T> =
-  | { readonly kind: 'help' }
-  | { readonly kind: 'problems'; readonly problems: readonly string[] }
-  | { readonly kind: 'options'; readonly options: T };
+export type { Parsed };
 
 /**
  * Parses and checks the command line; reports every problem at once, each with the value and the fix.
@@ -252,25 +248,15 @@ export function parsePreflightArgs(
   environments: readonly string[],
   env: Readonly<Record<string, string | undefined>> = {},
 ): Parsed<PreflightOptions> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        env: { type: 'string' },
-        'image-tag': { type: 'string' },
-        'toolkit-stack-name': { type: 'string' },
-        'endpoint-url': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return { kind: 'problems', problems: [(error as Error).message] };
-  }
-  if (values.help === true) return { kind: 'help' };
+  const read = readOptions(argv, {
+    env: { type: 'string' },
+    'image-tag': { type: 'string' },
+    'toolkit-stack-name': { type: 'string' },
+    'endpoint-url': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (read.kind !== 'values') return read;
+  const { values } = read;
 
   const text = (name: string) => values[name] as string | undefined;
   const problems: string[] = [];

@@ -10,8 +10,7 @@ import {
   type DBInstance,
   type DBSnapshot,
 } from '@aws-sdk/client-rds';
-import { ENVIRONMENT_NAMES, resourcePrefixOf, type EnvironmentConfig, type EnvironmentName } from '../../config';
-import { ConfigError, loadConfigs } from '../config-loader';
+import { ENVIRONMENT_NAMES, resourcePrefixOf, type EnvironmentConfig } from '../../config';
 import { databaseIdentifiersOf } from '../layers/data';
 import {
   chooseRestorePoint,
@@ -35,6 +34,7 @@ import {
   type RestoreDrillOptions,
   type RestoreRequest,
 } from './restore-drill';
+import { processOutput, startCommand, type CommandOutput, type SignalSource } from './command-line';
 
 /**
  * How long clean-up keeps retrying a deletion RDS refuses for the instance's state (a restore still
@@ -119,18 +119,6 @@ export function sdkRdsApi(region: string, endpoint: string | undefined): RdsApi 
   };
 }
 
-/** Where stop signals come from: the process, or a test's emitter. */
-export interface SignalSource {
-  on(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
-  off(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
-}
-
-/** Where the command writes: stdout and stderr. */
-export interface DrillOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
-
 /** What a test replaces. */
 export interface DrillDependencies {
   /** @default the AWS SDK ({@link sdkRdsApi}) */
@@ -141,11 +129,6 @@ export interface DrillDependencies {
   readonly runId?: string;
 }
 
-const processOutput: DrillOutput = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-};
-
 /**
  * The `restore-drill` command.
  *
@@ -154,29 +137,13 @@ const processOutput: DrillOutput = {
 export async function restoreDrill(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  output: DrillOutput = processOutput,
+  output: CommandOutput = processOutput,
   dependencies: DrillDependencies = {},
 ): Promise<number> {
   const parsed = parseRestoreDrillArgs(argv, ENVIRONMENT_NAMES, env);
-  if (parsed.kind === 'help') {
-    output.out(USAGE);
-    return 0;
-  }
-  if (parsed.kind === 'problems') {
-    output.err(`${parsed.problems.map((problem) => `  - ${problem}`).join('\n')}\n\n${USAGE}`);
-    return 2;
-  }
-  const options = parsed.options;
-  let config: EnvironmentConfig;
-  try {
-    config = loadConfigs({ context: () => undefined, env })[options.env as EnvironmentName];
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      output.err(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const started = startCommand(parsed, USAGE, env, output);
+  if ('exitCode' in started) return started.exitCode;
+  const { options, config } = started;
 
   const region = options.region ?? config.region;
   const rds = (dependencies.rds ?? sdkRdsApi)(region, options.endpointUrl);

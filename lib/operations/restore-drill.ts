@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type {
   DBInstance,
   DBSnapshot,
@@ -8,6 +7,7 @@ import type {
 } from '@aws-sdk/client-rds';
 import { isKnownRegion, REGIONS } from '../../config/aws/regions';
 import { didYouMean } from '../../config/suggest';
+import { readOptions, type Parsed } from './command-line';
 
 /**
  * Recovery time objective of the database (issue "Backup and DR"): a lost database must be serving
@@ -82,10 +82,7 @@ export interface RestoreDrillOptions {
 }
 
 /** What {@link parseRestoreDrillArgs} makes of the command line. */
-export type ParsedArgs =
-  | { readonly kind: 'help' }
-  | { readonly kind: 'problems'; readonly problems: readonly string[] }
-  | { readonly kind: 'options'; readonly options: RestoreDrillOptions };
+export type ParsedArgs = Parsed<RestoreDrillOptions>;
 
 /**
  * Parses and checks the command line; reports every problem at once, each with the value and the fix.
@@ -98,30 +95,20 @@ export function parseRestoreDrillArgs(
   environments: readonly string[],
   env: Readonly<Record<string, string | undefined>> = {},
 ): ParsedArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        env: { type: 'string' },
-        region: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        json: { type: 'boolean' },
-        timeout: { type: 'string' },
-        poll: { type: 'string' },
-        'instance-class': { type: 'string' },
-        'endpoint-url': { type: 'string' },
-        'isolated-security-group': { type: 'string' },
-        point: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return { kind: 'problems', problems: [(error as Error).message] };
-  }
-  if (values.help === true) return { kind: 'help' };
+  const read = readOptions(argv, {
+    env: { type: 'string' },
+    region: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    timeout: { type: 'string' },
+    poll: { type: 'string' },
+    'instance-class': { type: 'string' },
+    'endpoint-url': { type: 'string' },
+    'isolated-security-group': { type: 'string' },
+    point: { type: 'string' },
+  });
+  if (read.kind !== 'values') return read;
+  const { values } = read;
 
   const problems: string[] = [];
   const text = (name: string) => values[name] as string | undefined;

@@ -9,10 +9,9 @@ import {
   type ServiceDeploymentBrief,
 } from '@aws-sdk/client-ecs';
 import { DescribeDBInstancesCommand, RDSClient, type DBInstance } from '@aws-sdk/client-rds';
-import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from '../../config';
-import { ConfigError, loadConfigs } from '../config-loader';
+import { ENVIRONMENT_NAMES, type EnvironmentConfig } from '../../config';
 import { awsCall, AwsUnavailableError, errorName, guardedCheck, messageOf, type CheckResult } from './preflight';
-import { processOutput, type CommandOutput } from './preflight-run';
+import { processOutput, startCommand, type CommandOutput } from './command-line';
 import { formatSeconds } from './restore-drill';
 import {
   checkDatabase,
@@ -173,25 +172,9 @@ export async function verifyDeployment(
   dependencies: VerifyDependencies = {},
 ): Promise<number> {
   const parsed = parseVerifyArgs(argv, ENVIRONMENT_NAMES, env);
-  if (parsed.kind === 'help') {
-    output.out(VERIFY_USAGE);
-    return 0;
-  }
-  if (parsed.kind === 'problems') {
-    output.err(`${parsed.problems.map((problem) => `  - ${problem}`).join('\n')}\n\n${VERIFY_USAGE}`);
-    return 2;
-  }
-  const options = parsed.options;
-  let config: EnvironmentConfig;
-  try {
-    config = loadConfigs({ context: () => undefined, env })[options.env as EnvironmentName];
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      output.err(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  const start = startCommand(parsed, VERIFY_USAGE, env, output);
+  if ('exitCode' in start) return start.exitCode;
+  const { options, config } = start;
 
   const aws = (dependencies.aws ?? sdkVerifyAws)(config.region, options.endpointUrl);
   const started = Date.now();

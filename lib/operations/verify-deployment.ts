@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { Deployment, Service, ServiceDeploymentBrief } from '@aws-sdk/client-ecs';
 import type { EnvironmentConfig } from '../../config';
@@ -15,6 +14,7 @@ import {
   type CheckStatus,
   type Parsed,
 } from './preflight';
+import { readOptions } from './command-line';
 import { formatSeconds, parseDuration } from './restore-drill';
 
 export { clusterNameOf, standbyIdentifierOf };
@@ -76,28 +76,18 @@ export function parseVerifyArgs(
   environments: readonly string[],
   env: Readonly<Record<string, string | undefined>> = {},
 ): Parsed<VerifyOptions> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        env: { type: 'string' },
-        wait: { type: 'string' },
-        poll: { type: 'string' },
-        service: { type: 'string' },
-        'task-definition': { type: 'string' },
-        'image-tag': { type: 'string' },
-        'endpoint-url': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return { kind: 'problems', problems: [(error as Error).message] };
-  }
-  if (values.help === true) return { kind: 'help' };
+  const read = readOptions(argv, {
+    env: { type: 'string' },
+    wait: { type: 'string' },
+    poll: { type: 'string' },
+    service: { type: 'string' },
+    'task-definition': { type: 'string' },
+    'image-tag': { type: 'string' },
+    'endpoint-url': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (read.kind !== 'values') return read;
+  const { values } = read;
 
   const text = (name: string) => values[name] as string | undefined;
   const problems: string[] = [];
