@@ -37,11 +37,19 @@ export interface BackupVaultProps {
   /**
    * People's roles that administer the vault's protections: they, the deployment role and the
    * account's root user are the only principals that may change or delete the vault's access policy
-   * and Vault Lock. They also administer the new key. Each must exist when the vault is created.
+   * and Vault Lock. They also administer the new key unless `keyAdministrators` says otherwise. Each must exist when the vault is created.
    *
    * @default - nobody but the deployment role and the root user
    */
   readonly administrators?: iam.IRole[];
+
+  /**
+   * Principals that administer the vault's key (`EncryptionKey.administrators`): people who manage
+   * keys without being allowed to lift the vault's protections. Ignored when `encryptionKey` is given.
+   *
+   * @default - the `administrators`
+   */
+  readonly keyAdministrators?: iam.IPrincipal[];
 
   /**
    * The role CloudFormation deploys the stack with. The access policy exempts it, so later deployments
@@ -162,7 +170,7 @@ export class BackupVault extends Construct {
         description: `Recovery points of the AWS Backup vault ${props.vaultName}`,
         alias: `alias/backup/${props.vaultName}`,
         viaServices: ['backup', 'rds', ...(props.keyServices ?? [])],
-        administrators,
+        administrators: props.keyAdministrators ?? administrators,
         deploymentRole,
         removalPolicy,
       });

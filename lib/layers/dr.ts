@@ -38,7 +38,12 @@ export function drProps(config: EnvironmentConfig): Omit<DrStackProps, keyof Env
   const removalPolicy = removalPolicyOf(config);
   return {
     name: resourcePrefixOf(config),
-    vault: { vaultName: vaultNamesOf(config).copy, ...lockOf(config), removalPolicy },
+    vault: {
+      vaultName: vaultNamesOf(config).copy,
+      ...lockOf(config),
+      removalPolicy,
+      keyAdministrators: keyAdministratorsOf(config),
+    },
     replica: {
       noncurrentVersionExpirationDays: storage.noncurrentVersionExpirationDays,
       // The source has Object Lock: S3 replicates into a bucket with Object Lock only.
@@ -63,7 +68,12 @@ export function dataBackupProps(config: EnvironmentConfig, replica: DataBackupPr
   const b = config.backup;
   const names = vaultNamesOf(config);
   return {
-    vault: { vaultName: names.home, ...lockOf(config), removalPolicy: removalPolicyOf(config) },
+    vault: {
+      vaultName: names.home,
+      ...lockOf(config),
+      removalPolicy: removalPolicyOf(config),
+      keyAdministrators: keyAdministratorsOf(config),
+    },
     plan: {
       planName: resourcePrefixOf(config),
       continuous: true,

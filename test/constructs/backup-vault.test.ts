@@ -74,6 +74,20 @@ describe('BackupVault', () => {
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/backup/shop-prod' });
   });
 
+  test('key administrators of their own administer the key without lifting the vault protections', () => {
+    const keyAdmin = 'arn:aws:iam::123456789012:role/KeyAdministrator';
+    const { template } = build({ keyAdministrators: [new iam.ArnPrincipal(keyAdmin)] });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'AdministratorsAdministerTheKey', Principal: { AWS: [DEPLOYMENT_ROLE, keyAdmin] } }),
+        ]),
+      },
+    });
+    // The vault's own administrators (who may lift its protections) are still the ones given.
+    expect(JSON.stringify(vaultResource(template).Properties.AccessPolicy)).not.toContain('KeyAdministrator');
+  });
+
   test('nobody may delete recovery points or change their lifecycle, administrators included', () => {
     const { template } = build();
     const statements = vaultResource(template).Properties.AccessPolicy.Statement;
