@@ -260,6 +260,7 @@ async function poll(config: EnvironmentConfig, options: VerifyOptions, aws: Veri
           await aws.serviceDeployments(cluster, service.serviceArn ?? serviceName ?? ''),
           cluster,
           serviceName ?? '?',
+          options.since,
         ),
       ),
     );

@@ -39,6 +39,9 @@ database primary and its read replicas are available with nothing pending. Reads
                                  checked where the image is built from app/
   --endpoint-url <url>           endpoint of every AWS call, for tests (default: the SDK's, which honours
                                  AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>)
+  --since <time>                 judge only service deployments created at or after this ISO 8601 time
+                                 (CI passes the time its deploy started: an older, rolled-back deployment
+                                 then does not fail a deploy that created none)
   --json                         print the report as JSON on stdout; everything else goes to stderr
   -h, --help                     print this help
 
@@ -60,6 +63,8 @@ export interface VerifyOptions {
   readonly taskDefinition?: string;
   /** @default - the image is not checked */
   readonly imageTag?: string;
+  /** Only service deployments created since. @default - the newest, whenever it was created */
+  readonly since?: Date;
   /** @default - the SDK's endpoint resolution */
   readonly endpointUrl?: string;
   readonly json: boolean;
@@ -83,6 +88,7 @@ export function parseVerifyArgs(
     service: { type: 'string' },
     'task-definition': { type: 'string' },
     'image-tag': { type: 'string' },
+    since: { type: 'string' },
     'endpoint-url': { type: 'string' },
     json: { type: 'boolean' },
   });
@@ -129,6 +135,11 @@ export function parseVerifyArgs(
   const imageTag = text('image-tag');
   const tagProblem = imageTagProblem(imageTag);
   if (tagProblem !== undefined) problems.push(tagProblem);
+  const rawSince = text('since');
+  const since = rawSince === undefined ? undefined : new Date(rawSince);
+  if (rawSince !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(rawSince) || Number.isNaN(since?.getTime()))) {
+    problems.push(`--since ${rawSince}: not an ISO 8601 time (e.g. 2026-12-07T06:30:00Z, as date -u +%FT%TZ prints)`);
+  }
   const endpointUrl = endpointOption(text('endpoint-url'), env, problems);
 
   if (problems.length > 0) return { kind: 'problems', problems };
@@ -141,6 +152,7 @@ export function parseVerifyArgs(
       service,
       taskDefinition,
       imageTag,
+      since,
       endpointUrl,
       json: values.json === true,
     },
@@ -322,14 +334,18 @@ export function checkServiceDeployment(
   deployments: readonly ServiceDeploymentBrief[],
   cluster: string,
   service: string,
+  since?: Date,
 ): CheckResult {
   const target = `${cluster}/${service}`;
-  const newest = [...deployments].sort(
+  const createdAt = (d: ServiceDeploymentBrief) => d.createdAt?.getTime() ?? d.startedAt?.getTime() ?? 0;
+  const recent = since === undefined ? deployments : deployments.filter((d) => createdAt(d) >= since.getTime());
+  const newest = [...recent].sort(
     (a, b) =>
       (b.createdAt?.getTime() ?? b.startedAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? a.startedAt?.getTime() ?? 0),
   )[0];
   if (newest === undefined) {
-    return { check: 'service deployment', target, status: 'skip', detail: 'none recorded' };
+    const detail = since === undefined ? 'none recorded' : `none since ${since.toISOString()}`;
+    return { check: 'service deployment', target, status: 'skip', detail };
   }
   const id = (newest.serviceDeploymentArn ?? '').split('/').pop() ?? '?';
   const status = newest.status ?? 'UNKNOWN';

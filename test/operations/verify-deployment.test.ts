@@ -257,6 +257,23 @@ describe('verify-deployment checks', () => {
     expect(check(older)).toBe('pass: Older SUCCESSFUL');
     expect(check(brief('Newer', 'STOPPED', '2026-03-02T10:00:00Z'), older)).toBe('fail: Newer STOPPED');
     expect(check()).toBe('skip: none recorded');
+    // --since: an older rolled-back deployment does not fail a deploy that created none.
+    const rolledBack = brief('Newer', 'ROLLBACK_SUCCESSFUL', '2026-03-02T10:00:00Z');
+    const since = (date: string) => {
+      const result = checkServiceDeployment([rolledBack, older], CLUSTER, SERVICE, new Date(date));
+      return `${result.status}: ${result.detail}`;
+    };
+    expect(since('2026-03-03T00:00:00Z')).toBe('skip: none since 2026-03-03T00:00:00.000Z');
+    expect(since('2026-03-02T10:00:00Z')).toBe('fail: Newer ROLLBACK_SUCCESSFUL');
+  });
+
+  test('--since takes an ISO 8601 time and refuses anything else', () => {
+    const parsed = parseVerifyArgs(['--env', 'dev', '--since', '2026-12-07T06:30:00Z'], ENVIRONMENTS);
+    expect(parsed.kind === 'options' && parsed.options.since?.toISOString()).toBe('2026-12-07T06:30:00.000Z');
+    expect(parseVerifyArgs(['--env', 'dev', '--since', 'yesterday'], ENVIRONMENTS)).toEqual({
+      kind: 'problems',
+      problems: ['--since yesterday: not an ISO 8601 time (e.g. 2026-12-07T06:30:00Z, as date -u +%FT%TZ prints)'],
+    });
   });
 
   test('the database: available with nothing pending; storage optimization serves; a replica of the primary', () => {

@@ -198,9 +198,16 @@ describe('the pipeline', () => {
   test('pull requests run .ci/run, diff against the base branch and post one comment', () => {
     const pr = read('pull-request.yml');
     expect(Object.keys(pr.on)).toEqual(['pull_request']);
+    // An edited description (a diff-allow line) runs the checks again.
+    expect(pr.on.pull_request.types).toEqual(['opened', 'synchronize', 'reopened', 'edited']);
     expect(pr.jobs.ci.steps.map((s: { run?: string }) => s.run)).toContain('bash .ci/run');
     const diff = pr.jobs['offline-diff'].steps.find((s: { id?: string }) => s.id === 'diff');
-    expect(diff.run).toContain('npm run diff -- --base "origin/$BASE_REF" --format markdown --output offline-diff.md');
+    expect(diff.run).toContain(
+      'npm run diff -- --base "origin/$BASE_REF" "${allow[@]}" --format markdown --output offline-diff.md',
+    );
+    // The description reaches the script through the environment, never as expression text.
+    expect(diff.env.PR_BODY).toBe('${{ github.event.pull_request.body }}');
+    expect(diff.run).not.toContain('github.event');
     expect(pr.jobs['offline-diff'].steps[0].with['fetch-depth']).toBe(0);
     expect(pr.jobs.comment.needs).toEqual(['offline-diff', 'deployed-diff']);
     const script = pr.jobs.comment.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/github-script@'));
@@ -241,7 +248,40 @@ describe('the pipeline', () => {
     expect(
       at('npx cdk deploy "$STAGE/*" -c "env=$ENVIRONMENT" -c "imageTag=$IMAGE_TAG" --require-approval never'),
     ).toBeGreaterThan(at('npm run preflight'));
-    expect(at('npm run verify-deployment -- --env "$ENVIRONMENT" --wait 20m')).toBe(runs.length - 1);
+    expect(at('npm run verify-deployment -- "${args[@]}"')).toBe(runs.length - 1);
+    const verify = deploy.steps[runs.length - 1];
+    expect(verify.run).toContain('args=(--env "$ENVIRONMENT" --wait 20m --since "$SINCE")');
+    expect(verify.env.SINCE).toBe('${{ steps.deploy.outputs.started }}');
+    // Chained bootstrap roles older than template v22 refuse session tags.
+    const chained = deploy.steps.filter((s: { with?: Record<string, unknown> }) => s.with?.['role-chaining'] === true);
+    expect(chained.length).toBeGreaterThan(0);
+    expect(chained.every((s: { with: Record<string, unknown> }) => s.with['role-skip-session-tagging'] === true)).toBe(
+      true,
+    );
+  });
+
+  test('diff-allow lines of the description become --allow options; anything else is ignored with a warning', () => {
+    const pr = read('pull-request.yml');
+    const diff = pr.jobs['offline-diff'].steps.find((s: { id?: string }) => s.id === 'diff');
+    // The script up to the diff itself, then print what it would pass.
+    const parsing = (diff.run as string).split('set +e')[0] + 'printf "<%s>" "${allow[@]}"';
+    const body = [
+      'Replaces the cache.',
+      'diff-allow: Prod/Data/CacheReplicationGroupD1A2B3C4 ',
+      'diff-allow: $(touch /tmp/pwned)',
+      'diff-allow: Uploads4F6EB0FD\r',
+    ].join('\n');
+    const result = spawnSync('bash', ['-c', parsing], {
+      env: { PATH: process.env.PATH, PR_BODY: body },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout.endsWith('<--allow><Prod/Data/CacheReplicationGroupD1A2B3C4><--allow><Uploads4F6EB0FD>')).toBe(
+      true,
+    );
+    expect(result.stdout).toContain(
+      '::warning::ignored diff-allow value (not a [Stack/]LogicalId): $(touch /tmp/pwned)',
+    );
   });
 
   test("the deploy job's configuration step prints the environment's stage, account, region, image source and repository", () => {
