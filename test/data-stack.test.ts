@@ -141,15 +141,15 @@ describe.each(ENVIRONMENTS)('%s data stack', (environment) => {
       }
     });
 
-    test('backups and deletion protection as configured; replicas protected by deletion protection, not a policy', () => {
+    test('backups and deletion protection as configured; replicas are retained (a promoted one is the database)', () => {
       expect(primary?.[1].Properties).toMatchObject({
         BackupRetentionPeriod: config.database.backupRetentionDays,
         DeletionProtection: config.database.deletionProtection,
       });
       expect(replicas).toHaveLength(config.database.readReplicas);
       for (const [, replica] of replicas) {
-        // CloudFormation ignores deletion policies on read replicas: the template says what happens.
-        expect(replica.DeletionPolicy).toBe('Delete');
+        // Kept when the stack goes (DeployReadiness-RdsReplicaKeptIfPromoted), released on a failed first create.
+        expect(replica.DeletionPolicy).toBe('RetainExceptOnCreate');
         expect(replica.Properties?.DeletionProtection).toBe(config.database.deletionProtection);
       }
     });

@@ -202,7 +202,9 @@ export class RecoveryPlan extends Construct {
 
     const hour = String(input.scheduleHourUtc);
     const schedules: Record<BackupTier, events.Schedule> = {
-      continuous: events.Schedule.cron({ minute: '0', hour }),
+      // An hour before the snapshot tiers: how AWS Backup chooses between a continuous and a snapshot
+      // rule due together with equal retention is not documented.
+      continuous: events.Schedule.cron({ minute: '0', hour: String((input.scheduleHourUtc + 23) % 24) }),
       hourly: events.Schedule.cron({ minute: '0' }),
       daily: events.Schedule.cron({ minute: '0', hour }),
       weekly: events.Schedule.cron({ minute: '0', hour, weekDay: 'SUN' }),
@@ -278,41 +280,44 @@ export class RecoveryPlan extends Construct {
    * `props` are split by `splitMetricOptions` with `alike` members.
    */
   public metricBackupJobsFailed(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.jobMetric('NumberOfBackupJobsFailed', this.vault, props, 'Failed backup jobs');
+    return this.jobMetric('NumberOfBackupJobsFailed', [this.vault], props, 'Failed backup jobs');
   }
 
   /**
-   * Backup jobs of the plan's vault that could not start within the start window
-   * (`NumberOfBackupJobsExpired`, sum): a missed recovery point as surely as a failed job. Published
-   * as {@link metricBackupJobsFailed}.
+   * Backup jobs of the plan's vault that AWS Backup reports as expired (`NumberOfBackupJobsExpired`,
+   * sum): a job that ended without its recovery point being kept as planned. Published as
+   * {@link metricBackupJobsFailed}.
    */
   public metricBackupJobsExpired(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.jobMetric('NumberOfBackupJobsExpired', this.vault, props, 'Expired backup jobs');
+    return this.jobMetric('NumberOfBackupJobsExpired', [this.vault], props, 'Expired backup jobs');
   }
 
   /**
-   * Copy jobs to `copyTo` that failed (`NumberOfCopyJobsFailed`, sum; AWS Backup names copy jobs by
-   * their destination vault), read in this stack's region, where the copy jobs run. Published as
+   * Copy jobs to `copyTo` that failed (`NumberOfCopyJobsFailed`, sum over both vaults' names and the
+   * resource types), read in this stack's region, where the copy jobs run. Published as
    * {@link metricBackupJobsFailed}.
    */
   public metricCopyJobsFailed(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
     if (this.copyTo === undefined) {
       throw new ValidationError(this, 'the plan copies nothing (no copyTo), so it has no copy jobs to measure');
     }
-    return this.jobMetric('NumberOfCopyJobsFailed', this.copyTo, props, 'Failed copy jobs');
+    // AWS Backup's documentation does not say whether a copy job's metrics name its source or its
+    // destination vault: both are summed, so the alarm fires either way.
+    return this.jobMetric('NumberOfCopyJobsFailed', [this.vault, this.copyTo], props, 'Failed copy jobs');
   }
 
   private jobMetric(
     metricName: string,
-    vault: backup.IBackupVault,
+    vaults: readonly backup.IBackupVault[],
     props: cloudwatch.MetricOptions | undefined,
     label: string,
   ): cloudwatch.IMetric {
+    const members = vaults.flatMap((vault) => this.resourceTypes.map((resourceType) => ({ vault, resourceType })));
     return acrossMembers(
       this,
       'SUM',
-      this.resourceTypes,
-      (resourceType, options) =>
+      members,
+      ({ vault, resourceType }, options) =>
         new cloudwatch.Metric({
           namespace: 'AWS/Backup',
           metricName,

@@ -83,9 +83,19 @@ export interface CrossRegionReplicaProps {
   readonly monitoringIntervalSeconds?: number;
 
   /**
-   * Deletion protection. CloudFormation ignores deletion policies on read replicas (it deletes
-   * them without a snapshot), so this is what keeps a stack delete or a config change from
-   * dropping the region's only copy of the database, or an instance already promoted.
+   * What happens to the replica when it leaves the stack. A replica promoted by hand (a failover)
+   * is a standalone database whose template still names a source, and the delete handler takes no
+   * final snapshot of what its template calls a replica: keeping it is the safe default.
+   * `RETAIN_ON_UPDATE_OR_DELETE` releases it when the stack's first create rolls back, so a retry can
+   * reuse its identifier.
+   *
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Deletion protection: what refuses a stack delete or a config change that would drop the
+   * region's only copy of the database, or an instance already promoted.
    *
    * @default true
    */
@@ -212,9 +222,7 @@ export class CrossRegionReplica extends Construct implements ec2.IConnectable {
       iamAuthentication: true,
       copyTagsToSnapshot: true,
       deletionProtection: props.deletionProtection ?? true,
-      // What CloudFormation does anyway: it ignores deletion policies on read replicas and deletes them
-      // without a snapshot; deletion protection is what keeps the replica.
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       cloudwatchLogsExports: exported,
       monitoringInterval: monitoringSeconds > 0 ? Duration.seconds(monitoringSeconds) : undefined,
       monitoringRole,

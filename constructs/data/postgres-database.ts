@@ -664,9 +664,9 @@ export class PostgresDatabase extends Construct implements IPostgresDatabase {
         instanceIdentifier: replicaId,
         availabilityZone: p.availabilityZones[index + 1],
         securityGroups: [replicaSecurityGroup],
-        // CloudFormation ignores deletion policies on read replicas (it deletes them without a
-        // snapshot): Delete says so. Deletion protection is what refuses the delete.
-        removalPolicy: RemovalPolicy.DESTROY,
+        // Kept when the stack goes (unless disposable): a replica promoted by hand is a standalone
+        // database, and the delete handler takes no final snapshot of what its template calls a replica.
+        removalPolicy: retainedUnlessDestroyed,
         deletionProtection: p.deletionProtection,
         cloudwatchLogsExports: replicaLogs,
       });

@@ -26,9 +26,8 @@ export interface BackupAlarmsProps {
 }
 
 /**
- * Alarms on what makes a recovery point go missing without anybody noticing: a failed backup job, a
- * job that could not start within its window (expired), and, where the plan copies to another
- * region, a failed copy job. Each is a count over one hour; one event alarms (a missed point is an
+ * Alarms on what makes a recovery point go missing without anybody noticing: a failed backup job, an
+ * expired one, and, where the plan copies to another region, a failed copy job. Each is a count over one hour; one event alarms (a missed point is an
  * RPO breach, not noise). AWS Backup publishes these counts only when nonzero, so missing data is
  * not breaching.
  */
@@ -58,7 +57,7 @@ export class BackupAlarms extends Construct {
       factory.addAlarm(alarmable(this, props.plan.metricBackupJobsExpired(hourly)), {
         ...once,
         alarmNameSuffix: 'JobsExpired',
-        alarmDescription: 'A backup job could not start within its start window: a recovery point is missing',
+        alarmDescription: 'AWS Backup reports an expired backup job (see AWS Backup > Jobs): check the recovery points',
       }).alarm,
     ];
     if (props.copies === true) {

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat } from 'aws-cdk-lib';
+import { Arn, ArnFormat, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -142,6 +142,9 @@ export function standbyProps(
       logRetention: config.logRetentionDays as logs.RetentionDays,
       deletionProtection: database.deletionProtection,
       monitoringIntervalSeconds: database.monitoringIntervalSeconds,
+      // Kept (a promoted standby is the database), except where the environment is disposable.
+      removalPolicy:
+        config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY,
     },
     lagThresholdSeconds: standby.lagThresholdSeconds,
     recipients: alarmRecipientsOf(config),

@@ -16,7 +16,7 @@ export { IamServiceTrustSourceCondition } from './iam-service-trust-source-condi
 export { KmsKeyAdministrationRestricted } from './kms-key-administration-restricted';
 export { LambdaRuntimeSupported, lambdaRuntimeSupportedOn } from './lambda-runtime-supported';
 export { LAMBDA_RUNTIME_END_OF_SUPPORT, RUNTIME_NOTICE_DAYS } from './lambda-runtimes';
-export { RdsReplicaDeletionPolicyDelete } from './rds-replica-deletion-policy-delete';
+export { RdsReplicaKeptIfPromoted } from './rds-replica-kept-if-promoted';
 export { NAME_PROPERTIES, RetainedNameReleasedOnFailedCreate } from './retained-name-released-on-failed-create';
 export { Route53RoutingHealthCheck } from './route53-routing-health-check';
 export { RuntimeLogGroupOwned } from './runtime-log-group-owned';

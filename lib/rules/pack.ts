@@ -10,7 +10,7 @@ import { ecsServiceWaitsForRolePolicies } from './ecs-service-waits-for-role-pol
 import { iamServiceTrustSourceCondition } from './iam-service-trust-source-condition';
 import { kmsKeyAdministrationRestricted } from './kms-key-administration-restricted';
 import { lambdaRuntimeSupported, lambdaRuntimeSupportedOn } from './lambda-runtime-supported';
-import { rdsReplicaDeletionPolicyDelete } from './rds-replica-deletion-policy-delete';
+import { rdsReplicaKeptIfPromoted } from './rds-replica-kept-if-promoted';
 import { retainedNameReleasedOnFailedCreate } from './retained-name-released-on-failed-create';
 import { route53RoutingHealthCheck } from './route53-routing-health-check';
 import { runtimeLogGroupOwned } from './runtime-log-group-owned';
@@ -49,7 +49,7 @@ export const DEPLOY_READINESS_RULES: readonly DeployReadinessRule[] = [
   runtimeLogGroupOwned,
   backupSelectionNamesResourceTypes,
   backupCopyOnOverlappingRules,
-  rdsReplicaDeletionPolicyDelete,
+  rdsReplicaKeptIfPromoted,
 ];
 
 /** Rule ids as findings and acknowledgments name them (without a `[finding]` suffix). */

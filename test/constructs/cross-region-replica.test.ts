@@ -82,9 +82,9 @@ describe('CrossRegionReplica', () => {
     expect([...(replica.DependsOn ?? [])].sort()).toEqual(Object.keys(groups).sort());
   });
 
-  test('deletion protection on by default (CloudFormation ignores deletion policies on replicas)', () => {
+  test('deletion protection on and kept with the stack by default (promoted by hand, it is the database)', () => {
     expect(instance(build().template).Properties.DeletionProtection).toBe(true);
-    expect(instance(build().template).DeletionPolicy).toBe('Delete');
+    expect(instance(build().template).DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(instance(build({ deletionProtection: false }).template).Properties.DeletionProtection).toBe(false);
   });
 

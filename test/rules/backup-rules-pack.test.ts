@@ -62,8 +62,8 @@ describe('DeployReadiness-BackupSelectionNamesResourceTypes', () => {
   });
 });
 
-describe('DeployReadiness-RdsReplicaDeletionPolicyDelete', () => {
-  const RULE = 'RdsReplicaDeletionPolicyDelete';
+describe('DeployReadiness-RdsReplicaKeptIfPromoted', () => {
+  const RULE = 'RdsReplicaKeptIfPromoted';
   function replica(removalPolicy: RemovalPolicy | undefined) {
     const stack = ruleStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
@@ -81,13 +81,14 @@ describe('DeployReadiness-RdsReplicaDeletionPolicyDelete', () => {
     });
     return stack;
   }
-  test('flags a replica with a policy CloudFormation ignores (Snapshot by default, or Retain)', () => {
+  test('flags a replica deleted with its stack: Snapshot (the default: no snapshot of a replica) or Delete', () => {
     expect(idsOf(deployReadinessFindings(replica(undefined)), RULE, 'Test/Replica')).toEqual([
       `DeployReadiness-${RULE}`,
     ]);
-    expect(idsOf(deployReadinessFindings(replica(RemovalPolicy.RETAIN)), RULE)).toHaveLength(1);
+    expect(idsOf(deployReadinessFindings(replica(RemovalPolicy.DESTROY)), RULE)).toHaveLength(1);
   });
-  test('accepts Delete, and does not apply to the primary', () => {
-    expect(idsOf(deployReadinessFindings(replica(RemovalPolicy.DESTROY)), RULE)).toEqual([]);
+  test('accepts Retain and RetainExceptOnCreate, and does not apply to the primary', () => {
+    expect(idsOf(deployReadinessFindings(replica(RemovalPolicy.RETAIN)), RULE)).toEqual([]);
+    expect(idsOf(deployReadinessFindings(replica(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)), RULE)).toEqual([]);
   });
 });
