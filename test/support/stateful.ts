@@ -34,13 +34,8 @@ export const DATA_TYPES: readonly string[] = STATEFUL_TYPES.filter((type) => !EN
 
 /** `"<type> <logicalId> (<policy>)"` for each data-holding resource that its stack's deletion would delete. */
 export function deletedWithStack(template: { Resources?: Record<string, Resource> }): string[] {
-  return (
-    Object.entries(template.Resources ?? {})
-      .filter(([, r]) => DATA_TYPES.includes(r.Type))
-      // CloudFormation ignores deletion policies on read replicas (DeployReadiness-RdsReplicaDeletionPolicyDelete):
-      // deletion protection keeps them, which the data-stack tests check.
-      .filter(([, r]) => !(r.Type === 'AWS::RDS::DBInstance' && r.Properties?.SourceDBInstanceIdentifier !== undefined))
-      .filter(([, r]) => !['Retain', 'Snapshot', 'RetainExceptOnCreate'].includes(r.DeletionPolicy ?? 'Delete'))
-      .map(([id, r]) => `${r.Type} ${id} (${r.DeletionPolicy ?? 'Delete'})`)
-  );
+  return Object.entries(template.Resources ?? {})
+    .filter(([, r]) => DATA_TYPES.includes(r.Type))
+    .filter(([, r]) => !['Retain', 'Snapshot', 'RetainExceptOnCreate'].includes(r.DeletionPolicy ?? 'Delete'))
+    .map(([id, r]) => `${r.Type} ${id} (${r.DeletionPolicy ?? 'Delete'})`);
 }
