@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -17,10 +16,9 @@ import {
 } from '../../lib/operations/preflight';
 import { preflight, requiredBootstrapVersion } from '../../lib/operations/preflight-run';
 import { committedConfigs } from '../support/config';
-import { MOTO_ENV, MOTO_REGION, startMoto, type Moto } from '../support/moto';
+import { MOTO_ENV, MOTO_REGION, runCommand, startMoto, type Moto } from '../support/moto';
 import { freePort } from '../support/postgres';
 
-const ROOT = path.join(__dirname, '..', '..');
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 /** The account moto answers for (GetCallerIdentity). */
 const MOTO_ACCOUNT = '123456789012';
@@ -216,29 +214,6 @@ async function startRecorder(target: string): Promise<Recorder> {
         server.close(() => resolve());
       }),
   };
-}
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs bin/preflight.ts with only what it needs of the environment. */
-function runCli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'bin/preflight.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...MOTO_ENV, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe('preflight against moto_server', () => {
@@ -486,10 +461,14 @@ describe('preflight against moto_server', () => {
 
   test('the bin as a child process: a shell pointed at another region fails the region check, exit 1', async () => {
     await seedProd();
-    const result = await runCli(['--env', 'prod', '--image-tag', 'abc1234', '--endpoint-url', recorder.endpoint], {
-      ...prodEnv(),
-      AWS_REGION: 'us-west-2',
-    });
+    const result = await runCommand(
+      'preflight.ts',
+      ['--env', 'prod', '--image-tag', 'abc1234', '--endpoint-url', recorder.endpoint],
+      {
+        ...prodEnv(),
+        AWS_REGION: 'us-west-2',
+      },
+    );
     expect(result.code).toBe(1);
     const stdout = result.stdout.split('\n');
     expect(stdout[0]).toBe(`Preflight of prod (account ${MOTO_ACCOUNT}, eu-west-1): FAILED`);
@@ -505,7 +484,7 @@ describe('preflight against moto_server', () => {
     [['--env', 'prod', '--image-tag', 'a:b'], '--image-tag a:b: not a Docker tag'],
     [['--env', 'prod', '--wait', '5m'], "Unknown option '--wait'"],
   ])('bad arguments %j: exit 2, the problem and the usage, no call at all', async (args, message) => {
-    const result = await runCli([...args, '--endpoint-url', recorder.endpoint]);
+    const result = await runCommand('preflight.ts', [...args, '--endpoint-url', recorder.endpoint]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain('Exit codes:');
@@ -532,7 +511,11 @@ describe('preflight against moto_server', () => {
 
   test('AWS unreachable: exit 3, naming the call', async () => {
     const closed = await freePort();
-    const result = await runCli(['--env', 'prod', '--json', '--endpoint-url', `http://localhost:${closed}`], prodEnv());
+    const result = await runCommand(
+      'preflight.ts',
+      ['--env', 'prod', '--json', '--endpoint-url', `http://localhost:${closed}`],
+      prodEnv(),
+    );
     expect(result.code).toBe(3);
     const report = JSON.parse(result.stdout) as PreflightReport;
     expect(report.outcome).toBe('aws-unavailable');
@@ -542,7 +525,7 @@ describe('preflight against moto_server', () => {
   });
 
   test('no credentials: exit 3, asking to log in', async () => {
-    const result = await runCli(['--env', 'prod', '--endpoint-url', recorder.endpoint], {
+    const result = await runCommand('preflight.ts', ['--env', 'prod', '--endpoint-url', recorder.endpoint], {
       AWS_ACCESS_KEY_ID: '',
       AWS_SECRET_ACCESS_KEY: '',
       HOME: os.tmpdir(),

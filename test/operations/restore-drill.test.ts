@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import * as path from 'node:path';
 import {
   CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
@@ -31,9 +29,8 @@ import {
   type RestoreRequest,
 } from '../../lib/operations/restore-drill';
 import { restoreDrill, type RdsApi } from '../../lib/operations/restore-drill-run';
-import { MOTO_ENV, startMoto, startRdsProxy, type Moto, type RdsProxy } from '../support/moto';
+import { runCommand, startMoto, startRdsProxy, type Moto, type RdsProxy } from '../support/moto';
 
-const ROOT = path.join(__dirname, '..', '..');
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const SOURCE = 'learning-assistant-dev-primary';
 const DRILL_ID = /^learning-assistant-dev-drill-\d{12}$/;
@@ -523,32 +520,9 @@ describe('restore-drill clean-up (stand-in RDS)', () => {
 // The command as a child process against moto_server
 // ---------------------------------------------------------------------------------------------
 
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs bin/restore-drill.ts; `onStderr` sees stderr so far and may signal the child. */
-function runCli(args: string[], onStderr?: (stderr: string, kill: (signal: NodeJS.Signals) => void) => void) {
-  return new Promise<CliResult>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'bin/restore-drill.ts', ...args], {
-      cwd: ROOT,
-      // Only what the command needs: no LA_ overrides or AWS profile of the developer's shell.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...MOTO_ENV },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      onStderr?.(stderr, (signal) => child.kill(signal));
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runDrill = (args: string[], onStderr?: (stderr: string, kill: (signal: NodeJS.Signals) => void) => void) =>
+  runCommand('restore-drill.ts', args, {}, onStderr);
 
 describe('restore-drill against moto_server', () => {
   let moto: Moto;
@@ -621,7 +595,7 @@ describe('restore-drill against moto_server', () => {
 
   test('happy path: point-in-time restore, isolated, measured against RTO and RPO, then deleted', async () => {
     await seedSource();
-    const result = await runCli(drill('--json', '--isolated-security-group', isolatedGroup));
+    const result = await runDrill(drill('--json', '--isolated-security-group', isolatedGroup));
     expect(result.stderr).not.toContain('Error');
     expect(result.code).toBe(0);
     // stdout holds the report and nothing else.
@@ -684,7 +658,7 @@ describe('restore-drill against moto_server', () => {
     await moto.rds.send(
       new CreateDBSnapshotCommand({ DBInstanceIdentifier: SOURCE, DBSnapshotIdentifier: 'before-drill' }),
     );
-    const result = await runCli(drill('--json', '--point', 'snapshot', '--isolated-security-group', isolatedGroup));
+    const result = await runDrill(drill('--json', '--point', 'snapshot', '--isolated-security-group', isolatedGroup));
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as DrillReport;
     expect(report.point).toMatchObject({ kind: 'snapshot', id: 'before-drill' });
@@ -705,7 +679,7 @@ describe('restore-drill against moto_server', () => {
     for (const snapshot of automated.DBSnapshots ?? []) {
       await moto.rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshot.DBSnapshotIdentifier }));
     }
-    const result = await runCli(drill('--json', '--isolated-security-group', isolatedGroup));
+    const result = await runDrill(drill('--json', '--isolated-security-group', isolatedGroup));
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as DrillReport;
     expect(report.outcome).toBe('failed');
@@ -717,7 +691,7 @@ describe('restore-drill against moto_server', () => {
   });
 
   test('no primary in the region: a clear error, exit 1, nothing created', async () => {
-    const result = await runCli(drill('--isolated-security-group', SG));
+    const result = await runDrill(drill('--isolated-security-group', SG));
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('Restore drill of dev: FAILED');
     expect(result.stdout).toContain(
@@ -730,7 +704,7 @@ describe('restore-drill against moto_server', () => {
     await seedSource();
     // RDS keeps a restore `creating` for minutes; moto makes it available at once, so the proxy reports `creating`.
     proxy.holdStatus(DRILL_ID);
-    const result = await runCli(drill('--json', '--timeout', '2s', '--isolated-security-group', isolatedGroup));
+    const result = await runDrill(drill('--json', '--timeout', '2s', '--isolated-security-group', isolatedGroup));
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as DrillReport;
     expect(report).toMatchObject({
@@ -749,7 +723,7 @@ describe('restore-drill against moto_server', () => {
     await seedSource();
     proxy.holdStatus(DRILL_ID);
     let sent = false;
-    const result = await runCli(
+    const result = await runDrill(
       drill('--json', '--timeout', '10m', '--isolated-security-group', isolatedGroup),
       (stderr, kill) => {
         if (!sent && / is creating$/m.test(stderr)) {
@@ -772,7 +746,7 @@ describe('restore-drill against moto_server', () => {
 
   test('--dry-run prints the plan and makes no mutating call', async () => {
     await seedSource();
-    const result = await runCli(drill('--dry-run'));
+    const result = await runDrill(drill('--dry-run'));
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan (dry run: nothing is created):');
     expect(result.stdout).toMatch(/ {2}target {10}learning-assistant-dev-drill-\d{12}/);
@@ -789,7 +763,7 @@ describe('restore-drill against moto_server', () => {
     [['--env', 'dev'], '--isolated-security-group is required'],
   ])('bad arguments %j: exit 2, a clear message, no call at all', async (args, message) => {
     await seedSource();
-    const result = await runCli([...args, '--endpoint-url', proxy.endpoint]);
+    const result = await runDrill([...args, '--endpoint-url', proxy.endpoint]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain('Exit codes:');

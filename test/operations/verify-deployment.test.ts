@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -32,10 +30,9 @@ import {
   type VerifyReport,
 } from '../../lib/operations/verify-deployment';
 import { committedConfigs } from '../support/config';
-import { MOTO_ENV, MOTO_REGION, startMoto, type Moto } from '../support/moto';
+import { MOTO_ENV, MOTO_REGION, runCommand, startMoto, type Moto } from '../support/moto';
 import { freePort } from '../support/postgres';
 
-const ROOT = path.join(__dirname, '..', '..');
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const CLUSTER = 'learning-assistant-staging';
 const FAMILY = 'StagingComputeWebTaskDefinitionC34682EA';
@@ -433,29 +430,6 @@ const successful = {
   finishedAt: epoch('2026-03-05T07:20:00Z'),
 };
 
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs bin/verify-deployment.ts with only what it needs of the environment. */
-function runCli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'bin/verify-deployment.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...MOTO_ENV, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('verify-deployment against moto_server', () => {
   let moto: Moto;
   let proxy: AwsProxy;
@@ -848,7 +822,7 @@ describe('verify-deployment against moto_server', () => {
 
   test('the bin as a child process: endpoint from AWS_ENDPOINT_URL, human report on stdout, exit 0', async () => {
     await seed();
-    const result = await runCli(['--env', 'staging'], { AWS_ENDPOINT_URL: proxy.endpoint });
+    const result = await runCommand('verify-deployment.ts', ['--env', 'staging'], { AWS_ENDPOINT_URL: proxy.endpoint });
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')).toEqual([
       'Deployment of staging (eu-west-1): HEALTHY',
@@ -872,7 +846,7 @@ describe('verify-deployment against moto_server', () => {
     [['--env', 'staging', '--verbose'], "Unknown option '--verbose'"],
   ])('bad arguments %j: exit 2, the problem and the usage, no call at all', async (args, message) => {
     await seed();
-    const result = await runCli([...args, '--endpoint-url', proxy.endpoint]);
+    const result = await runCommand('verify-deployment.ts', [...args, '--endpoint-url', proxy.endpoint]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain('Exit codes:');
@@ -882,7 +856,13 @@ describe('verify-deployment against moto_server', () => {
 
   test('AWS unreachable: exit 3 with what could not be called', async () => {
     const closed = await freePort();
-    const result = await runCli(['--env', 'staging', '--json', '--endpoint-url', `http://localhost:${closed}`]);
+    const result = await runCommand('verify-deployment.ts', [
+      '--env',
+      'staging',
+      '--json',
+      '--endpoint-url',
+      `http://localhost:${closed}`,
+    ]);
     expect(result.code).toBe(3);
     const report = JSON.parse(result.stdout) as VerifyReport;
     expect(report).toMatchObject({ outcome: 'aws-unavailable', polls: 1, checks: [] });
@@ -892,7 +872,7 @@ describe('verify-deployment against moto_server', () => {
   });
 
   test('no credentials: exit 3, asking to log in', async () => {
-    const result = await runCli(['--env', 'staging', '--endpoint-url', proxy.endpoint], {
+    const result = await runCommand('verify-deployment.ts', ['--env', 'staging', '--endpoint-url', proxy.endpoint], {
       AWS_ACCESS_KEY_ID: '',
       AWS_SECRET_ACCESS_KEY: '',
       HOME: os.tmpdir(),

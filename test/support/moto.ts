@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { freePort } from './postgres';
 
@@ -202,5 +203,41 @@ function rewrite(xml: string, hold: { pattern: RegExp; status: string } | undefi
       '<DBInstanceStatus>available</DBInstanceStatus>',
       `<DBInstanceStatus>${hold.status}</DBInstanceStatus>`,
     );
+  });
+}
+
+/** What a command run as a child process printed, and how it ended. */
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `bin/<script>` as a user would, with only what it needs of the environment (no `LA_`
+ * overrides or AWS profile of the developer's shell): moto's credentials and region, plus
+ * `extraEnv`. `onStderr` sees stderr so far and may signal the child.
+ */
+export function runCommand(
+  script: string,
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+  onStderr?: (stderr: string, kill: (signal: NodeJS.Signals) => void) => void,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('bin', script), ...args], {
+      cwd: path.join(__dirname, '..', '..'),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...MOTO_ENV, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr?.(stderr, (signal) => child.kill(signal));
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
