@@ -1,30 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as rds from 'aws-cdk-lib/aws-rds';
-import { CrossRegionReplica, postgresParameters, type CrossRegionReplicaProps } from '../../constructs/data';
-import { testStack, thrown } from '../support/test-stack';
+import { postgresParameters, type CrossRegionReplicaProps } from '../../constructs/data';
+import { testStandbyReplica } from '../support/builders';
+import { thrown } from '../support/test-stack';
 
 /** A replica in eu-central-1 of `shop-prod-primary` in eu-west-1, with `overrides`. */
 function build(overrides: Partial<CrossRegionReplicaProps> = {}) {
-  const stack = testStack({ region: 'eu-central-1' });
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    natGateways: 0,
-    subnetConfiguration: [{ name: 'Database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-  });
-  const replica = new CrossRegionReplica(stack, 'Standby', {
-    sourceInstanceIdentifier: 'shop-prod-primary',
-    sourceRegion: 'eu-west-1',
-    engineVersion: rds.PostgresEngineVersion.of('17.6', '17'),
-    instanceIdentifier: 'shop-prod-standby',
-    instanceType: new ec2.InstanceType('r7g.large'),
-    vpc,
-    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    encryptionKey: new kms.Key(stack, 'StorageKey'),
-    logEncryptionKey: new kms.Key(stack, 'LogKey'),
-    maxAllocatedStorageGiB: 1000,
-    ...overrides,
-  });
+  const { stack, replica } = testStandbyReplica(overrides);
   return { stack, replica, template: Template.fromStack(stack) };
 }
 

@@ -1,12 +1,9 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BackupVault, RecoveryPlan } from '../../constructs/backup';
-import { CrossRegionReplica } from '../../constructs/data';
 import { BackupAlarms, StandbyAlarms } from '../../constructs/observability';
+import { testStandbyReplica } from '../support/builders';
 import { testStack } from '../support/test-stack';
 
 type Alarm = { Properties: Record<string, unknown> };
@@ -83,23 +80,7 @@ describe('BackupAlarms', () => {
 
 describe('StandbyAlarms', () => {
   function build(overrides: { lag?: number; free?: number } = {}) {
-    const stack = testStack({ region: 'eu-central-1' });
-    const vpc = new ec2.Vpc(stack, 'Vpc', {
-      natGateways: 0,
-      subnetConfiguration: [{ name: 'Database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-    });
-    const replica = new CrossRegionReplica(stack, 'Standby', {
-      sourceInstanceIdentifier: 'shop-prod-primary',
-      sourceRegion: 'eu-west-1',
-      engineVersion: rds.PostgresEngineVersion.of('17.6', '17'),
-      instanceIdentifier: 'shop-prod-standby',
-      instanceType: new ec2.InstanceType('r7g.large'),
-      vpc,
-      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      encryptionKey: new kms.Key(stack, 'StorageKey'),
-      logEncryptionKey: new kms.Key(stack, 'LogKey'),
-      maxAllocatedStorageGiB: 1000,
-    });
+    const { stack, replica } = testStandbyReplica();
     new StandbyAlarms(stack, 'Alarms', {
       alarmNamePrefix: 'shop-prod',
       replica,

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
@@ -16,7 +15,7 @@ import {
 } from '../../lib/operations/preflight';
 import { preflight, requiredBootstrapVersion } from '../../lib/operations/preflight-run';
 import { committedConfigs } from '../support/config';
-import { MOTO_ENV, MOTO_REGION, runCommand, startMoto, type Moto } from '../support/moto';
+import { MOTO_ENV, MOTO_REGION, NO_CREDENTIALS_ENV, runCommand, startMoto, type Moto } from '../support/moto';
 import { freePort } from '../support/postgres';
 
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
@@ -525,13 +524,11 @@ describe('preflight against moto_server', () => {
   });
 
   test('no credentials: exit 3, asking to log in', async () => {
-    const result = await runCommand('preflight.ts', ['--env', 'prod', '--endpoint-url', recorder.endpoint], {
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-      HOME: os.tmpdir(),
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    });
+    const result = await runCommand(
+      'preflight.ts',
+      ['--env', 'prod', '--endpoint-url', recorder.endpoint],
+      NO_CREDENTIALS_ENV,
+    );
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/problem: sts:GetCallerIdentity: no usable AWS credentials \(.*\): log in/);
     expect(recorder.calls).toEqual([]);

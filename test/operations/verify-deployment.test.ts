@@ -1,5 +1,4 @@
 import * as http from 'node:http';
-import * as os from 'node:os';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -30,7 +29,7 @@ import {
   type VerifyReport,
 } from '../../lib/operations/verify-deployment';
 import { committedConfigs } from '../support/config';
-import { MOTO_ENV, MOTO_REGION, runCommand, startMoto, type Moto } from '../support/moto';
+import { MOTO_ENV, MOTO_REGION, NO_CREDENTIALS_ENV, runCommand, startMoto, type Moto } from '../support/moto';
 import { freePort } from '../support/postgres';
 
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
@@ -872,13 +871,11 @@ describe('verify-deployment against moto_server', () => {
   });
 
   test('no credentials: exit 3, asking to log in', async () => {
-    const result = await runCommand('verify-deployment.ts', ['--env', 'staging', '--endpoint-url', proxy.endpoint], {
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-      HOME: os.tmpdir(),
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    });
+    const result = await runCommand(
+      'verify-deployment.ts',
+      ['--env', 'staging', '--endpoint-url', proxy.endpoint],
+      NO_CREDENTIALS_ENV,
+    );
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/problem: ecs:ListServices: no usable AWS credentials \(.*\): log in/);
     expect(proxy.calls).toEqual([]);

@@ -6,8 +6,10 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { WebService, type WebServiceProps } from '../../constructs/compute';
 import {
   CacheCluster,
+  CrossRegionReplica,
   PostgresDatabase,
   type CacheClusterProps,
+  type CrossRegionReplicaProps,
   type PostgresDatabaseProps,
 } from '../../constructs/data';
 import { TEST_AZS, testFixture, testStack, type TestStackOptions } from './test-stack';
@@ -62,4 +64,30 @@ export function testWebService(overrides: Overrides<WebServiceProps> = {}, optio
     ...resolve(overrides, stack),
   });
   return { stack, vpc, web };
+}
+
+/**
+ * A {@link CrossRegionReplica} `Standby` in eu-central-1 of `shop-prod-primary` in eu-west-1, in an
+ * isolated VPC, with `overrides`.
+ */
+export function testStandbyReplica(overrides: Partial<CrossRegionReplicaProps> = {}) {
+  const stack = testStack({ region: 'eu-central-1' });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'Database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
+  const replica = new CrossRegionReplica(stack, 'Standby', {
+    sourceInstanceIdentifier: 'shop-prod-primary',
+    sourceRegion: 'eu-west-1',
+    engineVersion: rds.PostgresEngineVersion.of('17.6', '17'),
+    instanceIdentifier: 'shop-prod-standby',
+    instanceType: new ec2.InstanceType('r7g.large'),
+    vpc,
+    subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    encryptionKey: new kms.Key(stack, 'StorageKey'),
+    logEncryptionKey: new kms.Key(stack, 'LogKey'),
+    maxAllocatedStorageGiB: 1000,
+    ...overrides,
+  });
+  return { stack, replica };
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { freePort } from './postgres';
@@ -205,6 +206,15 @@ function rewrite(xml: string, hold: { pattern: RegExp; status: string } | undefi
     );
   });
 }
+
+/** A process environment in which the AWS SDK finds no credentials at all (no keys, files or profile). */
+export const NO_CREDENTIALS_ENV: Readonly<Record<string, string>> = {
+  AWS_ACCESS_KEY_ID: '',
+  AWS_SECRET_ACCESS_KEY: '',
+  HOME: os.tmpdir(),
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+};
 
 /** What a command run as a child process printed, and how it ended. */
 export interface CliResult {
